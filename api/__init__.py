@@ -1,0 +1,1 @@
+"""auditlens service layer: HTTP API, CLI, background jobs and batch runs."""

@@ -1,0 +1,1 @@
+"""The `auditlens` command line: one module per command group, each with a `register(app)`."""

@@ -1,0 +1,13 @@
+"""The list of command groups; each module adds its commands to the app in `register(app)`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import typer
+
+from api.cli import db_cmd
+
+REGISTRY: list[Callable[[typer.Typer], None]] = [
+    db_cmd.register,
+]

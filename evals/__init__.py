@@ -1,0 +1,1 @@
+"""auditlens evals: fixture suites that score analyzers against labels and a baseline."""

@@ -1,0 +1,1 @@
+"""auditlens ingestion: parse reports and evidence, extract findings, chunk and index them."""

@@ -1,0 +1,83 @@
+"""Suite-wide guards: no outbound connection (loopback only), no telemetry, and service URLs for tests."""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import socket
+
+import pytest
+
+from analyzer.privacy import apply_offline_defaults
+
+apply_offline_defaults()
+
+_real_connect = socket.socket.connect
+_real_connect_ex = socket.socket.connect_ex
+
+
+class OutboundConnectionError(RuntimeError):
+    """A test (or the product) tried to open a connection outside loopback."""
+
+
+def _is_loopback(address: object) -> bool:
+    if isinstance(address, (str, bytes)):  # unix socket path
+        return True
+    if isinstance(address, tuple) and address:
+        host = address[0]
+        if host in ("localhost", ""):
+            return True
+        try:
+            return ipaddress.ip_address(host).is_loopback
+        except ValueError:
+            return False
+    return False
+
+
+def _guarded_connect(self: socket.socket, address: object) -> None:
+    if not _is_loopback(address):
+        raise OutboundConnectionError(f"outbound connection attempted to {address!r}")
+    _real_connect(self, address)  # type: ignore[arg-type]
+
+
+def _guarded_connect_ex(self: socket.socket, address: object) -> int:
+    if not _is_loopback(address):
+        raise OutboundConnectionError(f"outbound connection attempted to {address!r}")
+    return _real_connect_ex(self, address)  # type: ignore[arg-type]
+
+
+# Installed at import so that it also covers code run while collecting tests.
+socket.socket.connect = _guarded_connect  # type: ignore[method-assign]
+socket.socket.connect_ex = _guarded_connect_ex  # type: ignore[method-assign]
+
+
+def _require_services() -> bool:
+    return os.environ.get("AUDITLENS_REQUIRE_SERVICES") == "1"
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> str:
+    """URL of a reachable PostgreSQL server for tests, or a visible skip (a failure when CI requires it)."""
+    url = os.environ.get("AUDITLENS_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+    try:
+        with socket.create_connection(("127.0.0.1", 5432), timeout=1):
+            pass
+    except OSError as exc:
+        if _require_services():
+            pytest.fail(f"PostgreSQL required in CI but not reachable: {exc}")
+        pytest.skip(f"no PostgreSQL server answers at 127.0.0.1:5432 ({exc}); PostgreSQL tests skipped")
+    return url
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> str:
+    """URL of a reachable Redis server for tests, or a visible skip (a failure when CI requires it)."""
+    url = os.environ.get("AUDITLENS_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+    try:
+        with socket.create_connection(("127.0.0.1", 6379), timeout=1):
+            pass
+    except OSError as exc:
+        if _require_services():
+            pytest.fail(f"Redis required in CI but not reachable: {exc}")
+        pytest.skip(f"no Redis server answers at 127.0.0.1:6379 ({exc}); Redis tests skipped")
+    return url
