@@ -1,0 +1,25 @@
+"""The container: every long-lived part of the service, built once from Settings and passed down.
+
+Tests build one with their own parts (temp dirs, fake chat model) and hand it to `create_app`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from analyzer.settings import Settings
+from analyzer.storage.db import Database
+
+
+@dataclass
+class Container:
+    """Holds settings and lazily builds the shared parts; override any attribute before first use."""
+
+    settings: Settings
+    overrides: dict[str, object] = field(default_factory=dict)
+
+    @cached_property
+    def database(self) -> Database:
+        """The SQL database (SQLite file under data_dir unless a URL is set)."""
+        return Database(self.settings.resolved_database_url)
