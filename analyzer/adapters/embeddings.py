@@ -103,10 +103,13 @@ class OpenAIEmbedder:
         self._model = settings.embedding_model
         self._client = OpenAIEmbeddings(
             model=settings.embedding_model,
-            base_url=settings.llm_base_url,
-            api_key=settings.llm_api_key,
-            timeout=settings.llm_timeout_s,
+            openai_api_base=settings.llm_base_url,
+            openai_api_key=settings.llm_api_key,
+            request_timeout=settings.llm_timeout_s,
             max_retries=settings.llm_max_retries,
+            # tiktoken would download its vocabulary at first use; send plain strings instead.
+            tiktoken_enabled=False,
+            check_embedding_ctx_length=False,
         )
         self._dimension: int | None = None
 
