@@ -50,3 +50,19 @@ class LLMTransientError(LLMError):
 
 class LLMOutputError(LLMError):
     """The model answered, but the answer is not valid against the schema or the retrieved evidence."""
+
+
+class InvalidInputError(AuditlensError):
+    """A request or file is well-formed but its content is not acceptable (the message says which part)."""
+
+
+class ConflictError(AuditlensError):
+    """The action is not allowed in the object's current state (e.g. approving an already approved plan)."""
+
+
+class StaleRevisionError(AuditlensError):
+    """The caller edited an older revision than the current one (optimistic concurrency check failed)."""
+
+    def __init__(self, message: str, *, current: int) -> None:
+        super().__init__(message)
+        self.current = current
