@@ -1,0 +1,208 @@
+"""ChromaIndex on a real PersistentClient: org isolation, filters, atomic replace, no default model."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, cast
+
+import pytest
+
+from analyzer.adapters import chroma_index
+from analyzer.adapters.chroma_index import ChromaIndex, collection_name
+from analyzer.adapters.embeddings import MiniLMEmbedder
+from analyzer.models import Chunk, DocumentKind
+from analyzer.ports import Embedder, VectorIndex
+from analyzer.settings import Settings
+
+
+@pytest.fixture(scope="module")
+def minilm() -> MiniLMEmbedder:
+    return MiniLMEmbedder()
+
+
+class FailingEmbedder:
+    """A real embedder that raises on its Nth embed_documents call (a crash mid-way through a document)."""
+
+    def __init__(self, inner: Embedder, fail_on_call: int) -> None:
+        self._inner = inner
+        self._fail_on_call = fail_on_call
+        self.calls = 0
+
+    @property
+    def name(self) -> str:
+        return self._inner.name
+
+    @property
+    def dimension(self) -> int:
+        return self._inner.dimension
+
+    def embed_documents(self, texts: Sequence[str]) -> list[list[float]]:
+        self.calls += 1
+        if self.calls == self._fail_on_call:
+            raise RuntimeError("embedding backend went away")
+        return self._inner.embed_documents(texts)
+
+    def embed_query(self, text: str) -> list[float]:
+        return self._inner.embed_query(text)
+
+
+def _chunk(
+    org: str, audit: str, doc: str, i: int, text: str, kind: DocumentKind = DocumentKind.REPORT
+) -> Chunk:
+    return Chunk(
+        id=f"{doc}-c{i}",
+        org_id=org,
+        audit_id=audit,
+        document_id=doc,
+        document=f"{doc}.pdf",
+        kind=kind,
+        text=text,
+        page=i + 1,
+        section="Section IV",
+        element_ids=[f"e{i}a", f"e{i}b"],
+        control_refs=["CC6.1", "CC6.2"] if i == 0 else [],
+    )
+
+
+def _index(tmp_path: Path, embedder: Embedder) -> ChromaIndex:
+    return ChromaIndex(embedder=embedder, settings=Settings(data_dir=tmp_path))
+
+
+def test_implements_port_and_round_trips_metadata(tmp_path: Path, minilm: MiniLMEmbedder) -> None:
+    index = _index(tmp_path, minilm)
+    assert isinstance(index, VectorIndex)
+    chunks = [
+        _chunk("org-a", "audit-1", "doc1", 0, "Terminated users kept VPN access for 12 days."),
+        _chunk("org-a", "audit-1", "doc1", 1, "Backups were restored quarterly without issues."),
+    ]
+    assert index.replace_document(org_id="org-a", document_id="doc1", chunks=chunks) == 2
+    assert index.document_chunk_count(org_id="org-a", document_id="doc1") == 2
+    hits = index.search(org_id="org-a", query="access not removed after termination", k=2)
+    assert [h.chunk.id for h in hits] == ["doc1-c0", "doc1-c1"]
+    assert all(0.0 <= h.score <= 1.0 for h in hits)
+    assert hits[0].score > hits[1].score
+    assert hits[0].chunk == chunks[0]  # every field survives the scalar-only metadata
+    assert index.get_chunks(org_id="org-a", chunk_ids=["doc1-c1", "nope", "doc1-c0"]) == [
+        chunks[1],
+        chunks[0],
+    ]
+
+
+def test_org_isolation_canary(tmp_path: Path, minilm: MiniLMEmbedder) -> None:
+    index = _index(tmp_path, minilm)
+    canary = "CANARY-7731 zebra quartz password rotation secret of organization B"
+    index.replace_document(
+        org_id="org-a", document_id="da", chunks=[_chunk("org-a", "a1", "da", 0, "Firewall rules reviewed.")]
+    )
+    index.replace_document(org_id="org-b", document_id="db", chunks=[_chunk("org-b", "b1", "db", 0, canary)])
+    assert collection_name("org-a") != collection_name("org-b")
+    hits = index.search(org_id="org-a", query=canary, k=10)
+    assert hits and all(h.chunk.org_id == "org-a" for h in hits)
+    assert all("CANARY" not in h.chunk.text for h in hits)
+    assert index.get_chunks(org_id="org-a", chunk_ids=["db-c0"]) == []
+    assert index.document_chunk_count(org_id="org-a", document_id="db") == 0
+    index.delete_document(org_id="org-a", document_id="db")  # foreign delete is a no-op
+    assert index.document_chunk_count(org_id="org-b", document_id="db") == 1
+    assert index.search(org_id="org-c", query=canary, k=5) == []
+    with pytest.raises(ValueError):
+        index.replace_document(
+            org_id="org-a", document_id="db", chunks=[_chunk("org-b", "b1", "db", 0, "smuggled")]
+        )
+
+
+def test_audit_kind_and_exclusion_filters(tmp_path: Path, minilm: MiniLMEmbedder) -> None:
+    index = _index(tmp_path, minilm)
+    text = "Quarterly user access reviews were performed late."
+    index.replace_document(org_id="o", document_id="r1", chunks=[_chunk("o", "2024", "r1", 0, text)])
+    index.replace_document(
+        org_id="o", document_id="e1", chunks=[_chunk("o", "2025", "e1", 0, text, DocumentKind.EVIDENCE)]
+    )
+    index.replace_document(
+        org_id="o", document_id="p1", chunks=[_chunk("o", "2025", "p1", 0, text, DocumentKind.POLICY)]
+    )
+
+    def ids(**kw: object) -> set[str]:
+        return {h.chunk.document_id for h in index.search(org_id="o", query=text, k=10, **kw)}  # type: ignore[arg-type]
+
+    assert ids() == {"r1", "e1", "p1"}
+    assert ids(audit_id="2025") == {"e1", "p1"}
+    assert ids(exclude_audit_id="2025") == {"r1"}
+    assert ids(kinds=[DocumentKind.EVIDENCE, DocumentKind.POLICY]) == {"e1", "p1"}
+    assert ids(audit_id="2025", kinds=[DocumentKind.POLICY]) == {"p1"}
+    assert ids(kinds=[]) == set()
+
+
+def test_replace_swaps_generations_without_duplicates(tmp_path: Path, minilm: MiniLMEmbedder) -> None:
+    index = _index(tmp_path, minilm)
+    old = [_chunk("o", "a", "d", i, f"old text number {i}") for i in range(3)]
+    new = [_chunk("o", "a", "d", i, f"new text number {i}") for i in range(2)]
+    index.replace_document(org_id="o", document_id="d", chunks=old)
+    index.replace_document(org_id="o", document_id="d", chunks=new)
+    assert index.document_chunk_count(org_id="o", document_id="d") == 2
+    texts = sorted(h.chunk.text for h in index.search(org_id="o", query="text number", k=10))
+    assert texts == ["new text number 0", "new text number 1"]
+    index.delete_document(org_id="o", document_id="d")
+    assert index.document_chunk_count(org_id="o", document_id="d") == 0
+    assert index.search(org_id="o", query="text number", k=10) == []
+
+
+def test_failure_mid_document_leaves_previous_version_intact(tmp_path: Path, minilm: MiniLMEmbedder) -> None:
+    good = _index(tmp_path, minilm)
+    first = [_chunk("o", "a", "d", i, f"first version paragraph {i}") for i in range(3)]
+    good.replace_document(org_id="o", document_id="d", chunks=first)
+
+    # 150 chunks = 3 embedding batches; the 2nd batch fails after the 1st was written as pending.
+    failing = FailingEmbedder(minilm, fail_on_call=2)
+    bad = _index(tmp_path, failing)
+    second = [_chunk("o", "a", "d", i, f"second version paragraph {i}") for i in range(150)]
+    with pytest.raises(RuntimeError, match="went away"):
+        bad.replace_document(org_id="o", document_id="d", chunks=second)
+    assert failing.calls == 2
+
+    assert good.document_chunk_count(org_id="o", document_id="d") == 3
+    texts = {h.chunk.text for h in good.search(org_id="o", query="version paragraph", k=50)}
+    assert texts == {c.text for c in first}
+    # and nothing pending is left behind in the raw collection either
+    raw = chroma_index.make_client(Settings(data_dir=tmp_path)).get_collection(
+        collection_name("o"), embedding_function=cast(Any, chroma_index.EmbedderFunction(minilm))
+    )
+    assert raw.count() == 3
+
+
+def test_failure_on_first_document_leaves_nothing(tmp_path: Path, minilm: MiniLMEmbedder) -> None:
+    bad = _index(tmp_path, FailingEmbedder(minilm, fail_on_call=2))
+    chunks = [_chunk("o", "a", "d", i, f"paragraph {i}") for i in range(100)]
+    with pytest.raises(RuntimeError):
+        bad.replace_document(org_id="o", document_id="d", chunks=chunks)
+    good = _index(tmp_path, minilm)
+    assert good.document_chunk_count(org_id="o", document_id="d") == 0
+    assert good.search(org_id="o", query="paragraph", k=5) == []
+
+
+def test_embedder_mismatch_is_refused(tmp_path: Path, minilm: MiniLMEmbedder) -> None:
+    index = _index(tmp_path, minilm)
+    index.replace_document(org_id="o", document_id="d", chunks=[_chunk("o", "a", "d", 0, "text")])
+
+    class Renamed(FailingEmbedder):
+        @property
+        def name(self) -> str:
+            return "another-model"
+
+    other = _index(tmp_path, Renamed(minilm, fail_on_call=-1))
+    with pytest.raises(Exception, match="embedded with"):
+        other.search(org_id="o", query="text", k=1)
+
+
+def test_chroma_default_embedding_function_is_never_called(
+    tmp_path: Path, minilm: MiniLMEmbedder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from chromadb.utils import embedding_functions
+
+    def boom(self: object, input: object) -> object:
+        raise AssertionError("Chroma's default embedding function was used")
+
+    monkeypatch.setattr(embedding_functions.DefaultEmbeddingFunction, "__call__", boom)
+    index = _index(tmp_path, minilm)
+    index.replace_document(org_id="o", document_id="d", chunks=[_chunk("o", "a", "d", 0, "some text")])
+    assert len(index.search(org_id="o", query="some text", k=1)) == 1
