@@ -1,0 +1,1 @@
+"""Tests of the eval suite machinery and the CI gate."""
