@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from analyzer.ports import Embedder, VectorIndex
 from analyzer.settings import Settings
 from analyzer.storage.db import Database
 
@@ -23,3 +24,17 @@ class Container:
     def database(self) -> Database:
         """The SQL database (SQLite file under data_dir unless a URL is set)."""
         return Database(self.settings.resolved_database_url)
+
+    @cached_property
+    def embedder(self) -> Embedder:
+        """The configured embedder (offline MiniLM by default; OpenAI when configured)."""
+        from analyzer.adapters.embeddings import build_embedder
+
+        return build_embedder(self.settings)
+
+    @cached_property
+    def vector_index(self) -> VectorIndex:
+        """The Chroma vector index (PersistentClient under data_dir unless a Chroma URL is set)."""
+        from analyzer.adapters.chroma_index import ChromaIndex
+
+        return ChromaIndex(embedder=self.embedder, settings=self.settings)

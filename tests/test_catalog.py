@@ -50,7 +50,7 @@ def _finding(org_id: str, audit_id: str, i: int, **extra: object) -> Finding:
         control_ref=f"CC{i + 1}.1",
         text=f"Exception number {i}",
         sample=SampleFacts(exceptions=1, sample_size=25, text="1 of 25"),
-        **extra,  # type: ignore[arg-type]
+        **extra,
     )
 
 
