@@ -94,6 +94,14 @@ class Settings(BaseSettings):
     celery_broker_url: str | None = Field(
         default=None, description="Redis URL of the Celery broker; unset keeps the in-process executor."
     )
+    celery_queue: str = Field(
+        default="auditlens-batch", description="Celery queue the batch tasks are sent to and workers read."
+    )
+    batch_claim_lease_s: float = Field(
+        default=900.0,
+        gt=0,
+        description="Seconds after which a Celery worker's claim on a batch item counts as abandoned.",
+    )
 
     @property
     def resolved_database_url(self) -> str:
