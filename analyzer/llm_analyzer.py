@@ -22,6 +22,7 @@ from analyzer.models import (
     RootCauseItem,
     TokenUsage,
 )
+from analyzer.playbook import render_playbook
 from analyzer.ports import ApprovedExample, ChatMessage, ChatModel, ChatRequest, ChatResult
 from analyzer.prompting import PromptTemplate, load_prompt
 from analyzer.retrieval import RetrievalContext, Retriever
@@ -45,18 +46,9 @@ REPAIR_INSTRUCTION = (
 
 
 def playbook_text() -> str:
-    """The remediation playbook as prompt text; the written playbook when present, else the step taxonomy."""
-    try:
-        from analyzer import playbook  # the remediation playbook module (optional until it ships)
-
-        render = getattr(playbook, "prompt_text", None)
-        if callable(render):
-            text = render()
-            if isinstance(text, str) and text.strip():
-                return text
-    except ImportError:
-        pass
-    return "\n".join(f"- `{c.value}`: {d}" for c, d in STEP_CATEGORY_DEFINITIONS.items())
+    """The remediation playbook as prompt text: step categories, then the written playbook entries."""
+    categories = "\n".join(f"- `{c.value}`: {d}" for c, d in STEP_CATEGORY_DEFINITIONS.items())
+    return f"Step categories:\n{categories}\n\n{render_playbook()}"
 
 
 def stable_inputs(prompt: PromptTemplate) -> dict[str, Any]:

@@ -8,15 +8,9 @@ from collections.abc import Sequence
 from pydantic import BaseModel, Field
 
 from analyzer.models import DocumentKind, Finding, RetrievedChunk
+from analyzer.playbook import Playbook, load_playbook
 from analyzer.ports import ApprovedExample, ApprovedExamples, VectorIndex
-from analyzer.taxonomy import (
-    EXCEPTION_TYPE_DEFINITIONS,
-    ROOT_CAUSE_DEFINITIONS,
-    STEP_CATEGORY_DEFINITIONS,
-    ExceptionType,
-    RootCause,
-    StepCategory,
-)
+from analyzer.taxonomy import ROOT_CAUSE_DEFINITIONS, ExceptionType, RootCause
 
 # Words that point at a type or a cause; only used to pick which playbook entries to show as hints,
 # never to decide the answer (the model decides, and the full taxonomy is in the prompt anyway).
@@ -56,19 +50,6 @@ _CAUSE_CUES: dict[RootCause, tuple[str, ...]] = {
     RootCause.RESOURCE_CONSTRAINTS: ("staffing", "turnover", "vacan", "budget", "workload"),
     RootCause.INADEQUATE_INCIDENT_RESPONSE: ("incident response", "not escalated", "respond"),
     RootCause.ORGANIZATIONAL_CHANGE: ("migration", "new system", "reorganiz", "merger", "transition"),
-}
-# Which playbook step categories usually remedy each cause.
-_CAUSE_STEPS: dict[RootCause, tuple[StepCategory, ...]] = {
-    RootCause.INADEQUATE_PLANNING: (StepCategory.ROOT_CAUSE_ANALYSIS, StepCategory.CORRECTIVE_ACTION),
-    RootCause.LACK_OF_CONTROL_DOCUMENTATION: (StepCategory.DOCUMENTATION_UPDATE,),
-    RootCause.MISALIGNMENT_WITH_CRITERIA: (StepCategory.AUDITOR_CONSULTATION, StepCategory.CORRECTIVE_ACTION),
-    RootCause.HUMAN_ERROR: (StepCategory.CORRECTIVE_ACTION, StepCategory.MONITORING),
-    RootCause.INSUFFICIENT_TRAINING: (StepCategory.TRAINING,),
-    RootCause.INADEQUATE_MONITORING: (StepCategory.MONITORING,),
-    RootCause.VENDOR_NONCOMPLIANCE: (StepCategory.VENDOR_EVALUATION,),
-    RootCause.RESOURCE_CONSTRAINTS: (StepCategory.RESOURCE_ALLOCATION,),
-    RootCause.INADEQUATE_INCIDENT_RESPONSE: (StepCategory.INCIDENT_RESPONSE_IMPROVEMENT,),
-    RootCause.ORGANIZATIONAL_CHANGE: (StepCategory.POST_CHANGE_REVIEW,),
 }
 
 
@@ -117,15 +98,18 @@ def likely_types_and_causes(finding: Finding) -> tuple[list[ExceptionType], list
     return types, causes
 
 
-def playbook_hints(finding: Finding, limit: int) -> list[str]:
+def playbook_hints(finding: Finding, limit: int, playbook: Playbook | None = None) -> list[str]:
     """Playbook entries for the finding's likely types and causes, as short lines."""
+    book = playbook or load_playbook()
     types, causes = likely_types_and_causes(finding)
     hints: list[str] = []
     for t in types[:2]:
-        hints.append(f"type {t.value}: {EXCEPTION_TYPE_DEFINITIONS[t]}")
+        entry = book.types[t]
+        steps = "; ".join(f"[{s.category.value}] {s.title}" for s in entry.steps)
+        hints.append(f"type {t.value} (aim: {entry.focus}): {steps}")
     for c in causes[:3]:
-        steps = ", ".join(f"{s.value} ({STEP_CATEGORY_DEFINITIONS[s]})" for s in _CAUSE_STEPS[c])
-        hints.append(f"cause {c.value} ({ROOT_CAUSE_DEFINITIONS[c]}) is usually remedied by: {steps}")
+        steps = "; ".join(f"[{s.category.value}] {s.title}" for s in book.causes[c].steps)
+        hints.append(f"cause {c.value} ({ROOT_CAUSE_DEFINITIONS[c]}): {steps}")
     return hints[:limit]
 
 
