@@ -1,0 +1,158 @@
+"""A cleaned view of a parsed document for extraction: body elements without page furniture, table rows."""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from html.parser import HTMLParser
+
+from ingestion.elements import Element, ParsedDocument
+
+# Categories unstructured gives to page furniture; they never hold audit content.
+FURNITURE_CATEGORIES = {"Header", "Footer", "PageBreak", "PageNumber"}
+# Result wording that means the test passed ("No exceptions noted.", "No deviations were noted").
+NO_EXCEPTION = re.compile(
+    r"^\W*(?:no\s+(?:exceptions?|deviations?)(?:\s+(?:were|was))?\s+(?:noted|identified|found)"
+    r"|none\s+noted|n/?a|not\s+applicable)\W*$",
+    re.IGNORECASE,
+)
+SECTION_HEADING = re.compile(r"^\s*section\s+(?:[IVX]+|\d+)\b", re.IGNORECASE)
+RESPONSES_HEADING = re.compile(
+    r"^\s*(?:other\s+information[^:]*:\s*)?management'?s?\s+respons\w*\s+to\s+(?:the\s+)?(?:exceptions?|deviations?)",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class Block:
+    """One body element with its position in reading order."""
+
+    index: int
+    element: Element
+    text: str
+
+    @property
+    def page(self) -> int | None:
+        """1-based page of the element, when known."""
+        return self.element.page
+
+    @property
+    def is_table(self) -> bool:
+        """True for a Table element carrying its HTML."""
+        return self.element.category == "Table" and bool(self.element.table_html)
+
+
+def _furniture_key(text: str) -> str:
+    return re.sub(r"\d+", "#", " ".join(text.lower().split()))
+
+
+def body_blocks(parsed: ParsedDocument) -> list[Block]:
+    """Elements in reading order without headers, footers and lines repeated at page edges."""
+    elements = [e for e in parsed.elements if e.category not in FURNITURE_CATEGORIES and e.text.strip()]
+    # Running headers/footers the parser did not recognise: short texts that open or close at least three
+    # pages with the same wording (digits ignored, so "Page 4" and "Page 5" are the same line).
+    by_page: dict[int, list[Element]] = defaultdict(list)
+    for element in elements:
+        if element.page is not None:
+            by_page[element.page].append(element)
+    edge_pages: dict[str, set[int]] = defaultdict(set)
+    for page, items in by_page.items():
+        for element in {items[0].id: items[0], items[-1].id: items[-1]}.values():
+            if len(element.text) <= 120 and element.category != "Table":
+                edge_pages[_furniture_key(element.text)].add(page)
+    repeated = {key for key, pages in edge_pages.items() if len(pages) >= 3 and ":" not in key}
+    blocks: list[Block] = []
+    for element in elements:
+        if element.page is not None and _furniture_key(element.text) in repeated:
+            edges = by_page[element.page]
+            if element is edges[0] or element is edges[-1]:
+                continue
+        blocks.append(Block(index=len(blocks), element=element, text=" ".join(element.text.split())))
+    return blocks
+
+
+class _TableParser(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.rows: list[list[str]] = []
+        self._cell: list[str] | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "tr":
+            self.rows.append([])
+        elif tag in ("td", "th"):
+            if not self.rows:
+                self.rows.append([])
+            self._cell = []
+        elif tag == "br" and self._cell is not None:
+            self._cell.append(" ")
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in ("td", "th"):  # <td/> is an empty cell
+            if not self.rows:
+                self.rows.append([])
+            self.rows[-1].append("")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("td", "th") and self._cell is not None:
+            self.rows[-1].append(" ".join("".join(self._cell).split()))
+            self._cell = None
+
+    def handle_data(self, data: str) -> None:
+        if self._cell is not None:
+            self._cell.append(data)
+
+
+def table_rows(html: str) -> list[list[str]]:
+    """Cell texts of an HTML table, row by row."""
+    parser = _TableParser()
+    parser.feed(html)
+    parser.close()
+    return [row for row in parser.rows if any(cell for cell in row)]
+
+
+@dataclass(frozen=True)
+class MatrixColumns:
+    """Which columns of a control matrix hold which field."""
+
+    ref: int
+    result: int
+    description: int | None = None
+    test: int | None = None
+    response: int | None = None
+
+
+def matrix_columns(header: list[str]) -> MatrixColumns | None:
+    """Column roles from a header row that has a test-result column, or None for other tables."""
+    lowered = [cell.lower() for cell in header]
+    result = next((i for i, c in enumerate(lowered) if "result" in c), None)
+    if result is None:
+        return None
+    ref = next(
+        (
+            i
+            for i, c in enumerate(lowered)
+            if re.search(r"\b(?:no\.?|number|#|ref(?:erence)?|id)\s*$|^criteri|^tsc\b|^ref", c)
+        ),
+        0,
+    )
+    response = next((i for i, c in enumerate(lowered) if "response" in c or "action plan" in c), None)
+    test = next((i for i, c in enumerate(lowered) if "test" in c and i not in (result, ref)), None)
+    description = next(
+        (
+            i
+            for i, c in enumerate(lowered)
+            if ("control" in c or "activit" in c or "description" in c)
+            and i not in (result, ref, test, response)
+        ),
+        None,
+    )
+    return MatrixColumns(ref=ref, result=result, description=description, test=test, response=response)
+
+
+def cell(row: list[str], index: int | None) -> str:
+    """Text of a cell, empty when the row is short or the column is absent."""
+    if index is None or index >= len(row):
+        return ""
+    return row[index]
