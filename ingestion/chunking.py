@@ -1,0 +1,175 @@
+"""Element-aware chunking: a new chunk at each heading, tables kept whole when they fit, a size cap."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from analyzer.models import Chunk
+from ingestion.controlrefs import find_control_refs
+from ingestion.elements import Element, ParsedDocument
+
+MAX_CHARS = 1200
+OVERLAP_CHARS = 150
+# Running headers, footers and page numbers repeat on every page; they would only add noise to chunks.
+_SKIPPED = {"Header", "Footer", "PageNumber", "PageBreak"}
+_HEADINGS = {"Title"}
+_SECTION_MAX = 200
+_SPLIT_AT = (re.compile(r"\n"), re.compile(r"(?<=[.;:!?])\s"), re.compile(r"\s"))
+
+
+@dataclass
+class _Draft:
+    parts: list[str] = field(default_factory=list)
+    element_ids: list[str] = field(default_factory=list)
+    pages: list[int] = field(default_factory=list)
+    section: str | None = None
+    has_body: bool = False
+    carried: bool = False  # holds only the overlap carried over from the previous chunk
+
+    @property
+    def size(self) -> int:
+        return sum(len(p) for p in self.parts) + max(len(self.parts) - 1, 0)
+
+    @property
+    def text(self) -> str:
+        return "\n".join(self.parts)
+
+    def add(self, text: str, element: Element) -> None:
+        self.parts.append(text)
+        if element.id not in self.element_ids:
+            self.element_ids.append(element.id)
+        if element.page is not None:
+            self.pages.append(element.page)
+
+
+def _cut(text: str, limit: int) -> int:
+    """Where to cut `text` to keep at most `limit` chars: the last line, sentence or word boundary."""
+    if len(text) <= limit:
+        return len(text)
+    window = text[:limit]
+    for pattern in _SPLIT_AT:
+        positions = [m.end() for m in pattern.finditer(window)]
+        good = [p for p in positions if p >= limit // 2]
+        if good:
+            return good[-1]
+    return limit
+
+
+def split_text(text: str, *, max_chars: int = MAX_CHARS, overlap: int = OVERLAP_CHARS) -> list[str]:
+    """Split a long text into pieces of at most max_chars, at line/sentence/word boundaries, overlapping."""
+    text = text.strip()
+    pieces: list[str] = []
+    while len(text) > max_chars:
+        end = _cut(text, max_chars)
+        pieces.append(text[:end].strip())
+        restart = max(end - overlap, 1)
+        # Start the overlap at a word boundary so no piece begins mid-word.
+        space = text.find(" ", restart, end)
+        restart = space + 1 if space != -1 else end
+        text = text[restart:].strip()
+    if text:
+        pieces.append(text)
+    return pieces
+
+
+def _tail(text: str, overlap: int) -> str:
+    if overlap <= 0 or len(text) <= overlap:
+        return "" if overlap <= 0 else text
+    tail = text[-overlap:]
+    space = tail.find(" ")
+    return tail[space + 1 :] if space != -1 else tail
+
+
+def chunk_document(
+    parsed: ParsedDocument,
+    *,
+    org_id: str,
+    audit_id: str,
+    document_id: str,
+    max_chars: int = MAX_CHARS,
+    overlap: int = OVERLAP_CHARS,
+) -> list[Chunk]:
+    """Chunks of a parsed document, in reading order, with stable ids `<document_id>:<nnnn>`."""
+    drafts: list[_Draft] = []
+    section: str | None = None
+    current = _Draft()
+
+    def flush(*, carry_from: Element | None = None) -> None:
+        """Close the current draft; with `carry_from`, the next one starts with the tail as overlap."""
+        nonlocal current
+        if current.has_body:
+            drafts.append(current)
+        carry = _tail(current.text, overlap) if carry_from is not None and current.has_body else ""
+        current = _Draft(section=section)
+        if carry and carry_from is not None:
+            current.add(carry, carry_from)
+            current.carried = True
+
+    last: Element | None = None
+    for element in parsed.elements:
+        text = element.text.strip()
+        if not text or element.category in _SKIPPED:
+            continue
+        if element.category in _HEADINGS:
+            if current.has_body:
+                flush()
+            elif current.carried:
+                # Only overlap text so far: a new section does not start with the previous one's tail.
+                current = _Draft()
+            # Consecutive headings (a title and its subtitle) open one chunk together.
+            section = text[:_SECTION_MAX]
+            current.section = section
+            current.add(text, element)
+            current.has_body = current.has_body or len(current.text) > max_chars // 2
+            last = element
+            continue
+        joined = current.size + (1 if current.parts else 0) + len(text)
+        if joined > max_chars:
+            if element.category == "Table" or len(text) <= max_chars:
+                # Start a fresh chunk; a table gets no overlap in front so it stays whole.
+                if current.has_body:
+                    flush(carry_from=None if element.category == "Table" else last)
+                if current.carried and current.size + 1 + len(text) > max_chars:
+                    current = _Draft(section=section)
+                # A heading-only draft keeps its heading even if that pushes the chunk a little over.
+            else:
+                # Longer than a chunk on its own: split at line/sentence/word boundaries, overlapping.
+                if current.has_body:
+                    flush()
+                room = max_chars - (current.size + 1 if current.parts else 0)
+                pieces = split_text(text, max_chars=max(room, max_chars // 2), overlap=overlap)
+                for i, piece in enumerate(pieces):
+                    if i > 0:
+                        flush()
+                    current.add(piece, element)
+                    current.has_body = True
+                    current.carried = False
+                last = element
+                continue
+        current.add(text, element)
+        current.has_body = True
+        current.carried = False
+        last = element
+    if current.has_body or (current.parts and not drafts):
+        drafts.append(current)
+
+    chunks: list[Chunk] = []
+    for draft in drafts:
+        text = draft.text
+        chunks.append(
+            Chunk(
+                id=f"{document_id}:{len(chunks):04d}",
+                org_id=org_id,
+                audit_id=audit_id,
+                document_id=document_id,
+                document=parsed.filename,
+                kind=parsed.kind,
+                text=text,
+                page=min(draft.pages) if draft.pages else None,
+                section=draft.section,
+                element_ids=draft.element_ids,
+                control_refs=find_control_refs(text),
+            )
+        )
+    return chunks
