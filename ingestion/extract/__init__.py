@@ -14,8 +14,27 @@ from ingestion.extract.models import ExtractionResult, Reconciliation, Unmatched
 from ingestion.extract.reconcile import count_markers, reconcile
 from ingestion.extract.sample_facts import parse_sample
 from ingestion.extract.soc2_matrix import attach_responses, collect_responses, extract_matrix
+from ingestion.extract.structured_import import (
+    FindingInput,
+    ImportResult,
+    NotAFindingsList,
+    RowError,
+    findings_from_inputs,
+    import_findings,
+)
 
-__all__ = ["ExtractionResult", "Reconciliation", "UnmatchedMarker", "extract_findings"]
+__all__ = [
+    "ExtractionResult",
+    "FindingInput",
+    "ImportResult",
+    "NotAFindingsList",
+    "Reconciliation",
+    "RowError",
+    "UnmatchedMarker",
+    "extract_findings",
+    "findings_from_inputs",
+    "import_findings",
+]
 
 log = logging.getLogger(__name__)
 
