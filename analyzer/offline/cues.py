@@ -1,0 +1,796 @@
+"""Cue rules: general audit phrasing that signals an exception type or a stated root cause.
+
+Cues read the finding text, its context and the management response (never the auditor's cause
+section, which is what the root causes are scored against). Every rule is general audit language; none
+is tied to a particular report. Sentences that address the analyzer ("ignore previous instructions",
+"classify as ...") are dropped before matching, so report text can never steer the result.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+from analyzer.taxonomy import ExceptionType, RootCause
+
+# Which part of a finding a piece of text came from, and how much a cue found there counts.
+FIELD_TITLE = "title"
+FIELD_TEXT = "finding"
+FIELD_CONTEXT = "context"
+FIELD_RESPONSE = "management response"
+
+TYPE_FIELD_WEIGHTS: dict[str, float] = {
+    FIELD_TITLE: 0.8,
+    FIELD_TEXT: 1.0,
+    FIELD_CONTEXT: 0.5,
+    FIELD_RESPONSE: 0.35,
+}
+# Causes are usually stated by management, so the response counts most.
+CAUSE_FIELD_WEIGHTS: dict[str, float] = {
+    FIELD_TITLE: 0.5,
+    FIELD_TEXT: 0.7,
+    FIELD_CONTEXT: 0.6,
+    FIELD_RESPONSE: 1.0,
+}
+
+_FLAGS = re.IGNORECASE
+
+
+@dataclass(frozen=True)
+class Cue:
+    """One rule: a pattern, the label it votes for, how strongly, and a name quoted in rationales."""
+
+    label: str
+    name: str
+    pattern: re.Pattern[str]
+    weight: float
+    # Ignore the match when the sentence only speaks of a risk or a possibility of it.
+    factual_only: bool = False
+
+
+@dataclass(frozen=True)
+class CueHit:
+    """A cue that matched, where, and the matched words."""
+
+    cue: Cue
+    field: str
+    snippet: str
+    score: float
+
+
+@dataclass
+class CueVotes:
+    """Per-label weighted scores and the hits behind them."""
+
+    scores: dict[str, float] = field(default_factory=dict)
+    hits: dict[str, list[CueHit]] = field(default_factory=dict)
+
+    def add(self, hit: CueHit) -> None:
+        """Count one hit."""
+        self.scores[hit.cue.label] = self.scores.get(hit.cue.label, 0.0) + hit.score
+        self.hits.setdefault(hit.cue.label, []).append(hit)
+
+    def strongest_hit(self, label: str) -> CueHit | None:
+        """The hit that contributed most to a label, or None."""
+        hits = self.hits.get(label)
+        return max(hits, key=lambda h: (h.score, -len(h.snippet))) if hits else None
+
+
+def _c(label: str, name: str, regex: str, weight: float, *, factual_only: bool = False) -> Cue:
+    return Cue(label, name, re.compile(regex, _FLAGS), weight, factual_only)
+
+
+_T = ExceptionType
+_NUM = r"(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|several|some|many)"
+_CTRL_NOUN = (
+    r"(?:internal\s+)?(?:controls?|process(?:es)?|procedures?|polic(?:y|ies)|mechanisms?|systems?"
+    r"|reviews?|methodolog(?:y|ies)|program)"
+)
+_QUAL = (
+    r"(?:(?:a|an|any|formal|formalized|documented|written|adequate|effective|established|sufficient|proper|"
+)
+_QUAL += r"specific|appropriate|designed)\s+){0,3}"
+_PARTY = (
+    r"(?:sub-?recipients?|vendors?|contractors?|service\s+providers?|service\s+organi[sz]ations?|"
+    r"third[- ]part(?:y|ies)|suppliers?|providers?|sub-?service\s+organi[sz]ations?)"
+)
+
+TYPE_CUES: tuple[Cue, ...] = (
+    # --- an incident actually happened
+    _c(
+        _T.DATA_BREACH_INCIDENT,
+        "a breach occurred",
+        r"\b(?:data|security|privacy)\s+breach(?:es)?\b",
+        3.0,
+        factual_only=True,
+    ),
+    _c(
+        _T.DATA_BREACH_INCIDENT,
+        "unauthorized access was obtained",
+        r"\b(?:gained|obtained|had)\s+unauthori[sz]ed\s+access\b|\bunauthori[sz]ed\s+(?:individuals?|parties|"
+        r"persons?|users?)\s+(?:gained|obtained|accessed)\b",
+        3.0,
+        factual_only=True,
+    ),
+    _c(
+        _T.DATA_BREACH_INCIDENT,
+        "malicious attack",
+        r"\b(?:ransomware|malware|cyber-?\s?attack|denial[- ]of[- ]service|exfiltrat\w*|hack(?:ed|ers?))\b",
+        2.5,
+        factual_only=True,
+    ),
+    _c(
+        _T.DATA_BREACH_INCIDENT,
+        "compromised credentials or systems",
+        r"\b(?:stolen|compromised)\s+(?:credentials|accounts?|passwords?|mailbox(?:es)?|systems?)\b|"
+        r"\bwas\s+compromised\b",
+        2.5,
+        factual_only=True,
+    ),
+    _c(
+        _T.DATA_BREACH_INCIDENT,
+        "data exposed or disclosed",
+        r"\b(?:information|data|records)\s+(?:was|were)\s+(?:exposed|disclosed|leaked|stolen)\b|"
+        r"\bdisclosed\s+to\s+unauthori[sz]ed\b",
+        2.5,
+        factual_only=True,
+    ),
+    _c(
+        _T.DATA_BREACH_INCIDENT,
+        "security incident occurred",
+        r"\b(?:security|privacy|cyber)\s+incidents?\s+(?:occurred|in\s+which|that\s+(?:affected|exposed))\b",
+        2.5,
+        factual_only=True,
+    ),
+    # --- a third party is at the heart of it
+    _c(_T.VENDOR_NONCOMPLIANCE, "third party named", rf"\b{_PARTY}\b", 0.7),
+    _c(
+        _T.VENDOR_NONCOMPLIANCE,
+        "third party's controls not ensured",
+        rf"\b(?:did\s+not|failed\s+to|does\s+not)\s+(?:ensure|verify|confirm)\s+(?:that\s+)?(?:the\s+|its\s+|their\s+)?"
+        rf"(?:\w+\s+){{0,4}}{_PARTY}|\bcontracted\s+with\b",
+        1.5,
+    ),
+    _c(
+        _T.VENDOR_NONCOMPLIANCE,
+        "third party fell short",
+        rf"\b{_PARTY}\b[^.;]{{0,80}}?\b(?:did\s+not|failed\s+to|was\s+not|were\s+not|had\s+not|has\s+not|is\s+not)\b",
+        2.0,
+    ),
+    _c(
+        _T.VENDOR_NONCOMPLIANCE,
+        "monitoring of third parties",
+        rf"\b(?:monitor(?:ing)?|oversight|risk\s+assessments?|evaluat(?:e|ion|ing))\s+(?:of\s+)?(?:its\s+|their\s+|"
+        rf"the\s+)?{_PARTY}",
+        2.0,
+    ),
+    _c(
+        _T.VENDOR_NONCOMPLIANCE,
+        "third-party assurance report",
+        r"\bSOC\s*(?:1|2|one|two)\b|\bservice\s+auditor|\bsingle\s+audit\s+reports?\b|"
+        r"\bcomplementary\s+(?:user\s+entity\s+)?controls\b",
+        2.0,
+    ),
+    _c(_T.VENDOR_NONCOMPLIANCE, "subaward terms", r"\bsub-?awards?\b|\bpass[- ]through\s+entit", 0.8),
+    # --- nothing was designed or put in place
+    _c(_T.CONTROL_GAP, "no control existed", rf"\b(?:did|does|do)\s+not\s+have\s+{_QUAL}{_CTRL_NOUN}", 2.2),
+    _c(
+        _T.CONTROL_GAP,
+        "no process in place",
+        rf"\bno\s+{_QUAL}{_CTRL_NOUN}\s+(?:(?:was|were|is|are|has\s+been|had\s+been)\s+)?(?:in\s+place|existed|"
+        rf"exists|established|designed|implemented|developed)",
+        2.2,
+    ),
+    _c(
+        _T.CONTROL_GAP,
+        "never implemented",
+        r"\b(?:had|has|have)\s+not\s+(?:yet\s+)?(?:implemented|established|designed|developed|put\s+in\s+place|"
+        r"adopted|created)\b",
+        2.0,
+    ),
+    _c(
+        _T.CONTROL_GAP,
+        "absence of a control",
+        rf"\b(?:lack(?:s|ed)?|absence)\s+(?:of\s+)?{_QUAL}{_CTRL_NOUN}\b",
+        1.6,
+    ),
+    _c(
+        _T.CONTROL_GAP,
+        "control not designed",
+        rf"\b{_CTRL_NOUN}\s+(?:was|were|is|are|had\s+not\s+been|has\s+not\s+been)\s+not\s+(?:designed|implemented|"
+        rf"established|in\s+place)\b|\bnot\s+(?:designed|implemented)\s+(?:a|an|any)\b",
+        2.0,
+    ),
+    _c(
+        _T.CONTROL_GAP,
+        "no procedures to ensure",
+        rf"\bno\s+{_QUAL}{_CTRL_NOUN}\s+(?:to|for)\s+(?:ensure|verify|track|monitor|identify|review)",
+        1.8,
+    ),
+    _c(
+        _T.CONTROL_GAP,
+        "control not effective in design",
+        r"\bdid\s+not\s+have\s+(?:effective|adequate|sufficient)\s+(?:internal\s+)?controls?\b|"
+        r"\bcontrols?\s+(?:were|was)\s+not\s+(?:adequately\s+)?designed\b",
+        1.0,
+    ),
+    _c(
+        _T.CONTROL_GAP,
+        "controls not (fully) implemented",
+        r"\b(?:did\s+not|had\s+not|has\s+not|have\s+not)\s+(?:fully\s+|sufficiently\s+|adequately\s+|yet\s+)?"
+        r"(?:implement(?:ed)?|establish(?:ed)?|design(?:ed)?|develop(?:ed)?)\s+(?:\w+\s+){0,6}(?:controls?|"
+        r"process(?:es)?|procedures?|polic(?:y|ies)|safeguards?|mechanisms?)\b",
+        1.8,
+    ),
+    _c(
+        _T.CONTROL_GAP,
+        "inadequate or weak controls",
+        r"\b(?:inadequate|insufficient|weak|deficient|ineffective)\s+(?:\w+\s+){0,3}(?:controls?|safeguards?|"
+        r"protections?)\b|\b(?:security|control)\s+(?:weaknesses|vulnerabilities|deficiencies)\b|"
+        r"\bvulnerabilities\s+(?:that\s+)?(?:we\s+)?identified\b",
+        1.6,
+    ),
+    # --- records or evidence are missing
+    _c(
+        _T.INSUFFICIENT_DOCUMENTATION,
+        "evidence could not be provided",
+        r"\b(?:could\s+not|unable\s+to|did\s+not|was\s+not\s+able\s+to|were\s+not\s+able\s+to)\s+(?:provide|produce|"
+        r"locate|furnish|find|retain|maintain)\s+(?:\w+\s+){0,3}(?:documentation|evidence|support|records|"
+        r"files?|documents?)\b",
+        2.2,
+    ),
+    _c(
+        _T.INSUFFICIENT_DOCUMENTATION,
+        "documentation missing or incomplete",
+        r"\b(?:documentation|evidence|records?|support(?:ing)?\s+documents?|files?)\s+(?:\w+\s+){0,3}(?:was|were|"
+        r"is|are)\s+(?:not\s+(?:available|retained|maintained|kept|on\s+file|provided|documented)|missing|"
+        r"incomplete|unavailable|inaccurate)",
+        2.2,
+    ),
+    _c(
+        _T.INSUFFICIENT_DOCUMENTATION,
+        "insufficient documentation",
+        r"\b(?:missing|incomplete|inadequate|insufficient|no|lack(?:ed)?\s+(?:of\s+)?|without)\s+(?:supporting\s+|"
+        r"written\s+|sufficient\s+|adequate\s+)?(?:documentation|evidence|records|support)\b",
+        1.8,
+    ),
+    _c(
+        _T.INSUFFICIENT_DOCUMENTATION,
+        "not documented or retained",
+        r"\bnot\s+(?:adequately\s+|properly\s+|sufficiently\s+)?(?:documented|retained|maintained|on\s+file)\b",
+        1.4,
+    ),
+    _c(
+        _T.INSUFFICIENT_DOCUMENTATION,
+        "unsigned or outdated records",
+        r"\b(?:unsigned|not\s+signed|without\s+(?:a\s+)?signatures?|outdated|out\s+of\s+date)\b",
+        1.0,
+    ),
+    _c(_T.INSUFFICIENT_DOCUMENTATION, "documentation named", r"\bdocument(?:ation|ed)\b", 0.3),
+    # --- the control exists but failed in samples or over time
+    _c(
+        _T.OPERATING_INEFFECTIVENESS,
+        "sample exceptions",
+        rf"\b{_NUM}\s+(?:of|out\s+of)\s+(?:the\s+)?(?:\d+|{_NUM})\b",
+        1.0,
+    ),
+    _c(
+        _T.OPERATING_INEFFECTIVENESS,
+        "not performed timely",
+        r"\b(?:not|were\s+not|was\s+not)\s+(?:\w+\s+){0,3}(?:timely|on\s+time|within\s+(?:the\s+)?(?:required|"
+        r"\d+|established))\b|\b(?:untimely|late|delinquent|past\s+due|overdue)\b|\bafter\s+the\s+(?:due\s+)?"
+        r"(?:date|deadline)\b",
+        1.4,
+    ),
+    _c(
+        _T.OPERATING_INEFFECTIVENESS,
+        "some instances",
+        rf"\b(?:in|for)\s+{_NUM}\s+(?:\w+\s+)?(?:instances|cases|occasions|items|transactions|claims|"
+        r"files|participants|employees|samples?)\b",
+        1.2,
+    ),
+    _c(
+        _T.OPERATING_INEFFECTIVENESS,
+        "not operating consistently",
+        r"\bnot\s+(?:consistently|always|properly|effectively|correctly|accurately)\s+(?:\w+\s+)?(?:performed|"
+        r"applied|followed|operat\w*|completed|reviewed|calculated|entered|reported|recorded)\b|"
+        r"\bdid\s+not\s+operate\b",
+        1.6,
+    ),
+    _c(
+        _T.OPERATING_INEFFECTIVENESS,
+        "errors found",
+        r"\b(?:exceptions?|errors?|discrepanc(?:y|ies)|misstatements?|overpayments?|underpayments?)\b",
+        0.7,
+    ),
+    _c(
+        _T.OPERATING_INEFFECTIVENESS,
+        "inaccurate amounts",
+        r"\b(?:inaccura\w+|incorrect(?:ly)?|errone\w+|did\s+not\s+agree|not\s+accurate)\b",
+        0.9,
+    ),
+    _c(
+        _T.OPERATING_INEFFECTIVENESS,
+        "review not performed",
+        r"\b(?:was|were)\s+not\s+(?:performed|reviewed|reconciled|completed|approved|submitted|updated|"
+        r"verified|followed)\b",
+        0.8,
+    ),
+    _c(
+        _T.OPERATING_INEFFECTIVENESS,
+        "control tested",
+        r"\b(?:sampled|tested|sample\s+of|our\s+test(?:ing|s)?)\b",
+        0.5,
+    ),
+    # --- a rule or the organization's own policy was breached
+    _c(
+        _T.POLICY_NONCOMPLIANCE,
+        "did not comply",
+        r"\b(?:did\s+not|does\s+not|failed\s+to|not)\s+(?:comply|adhere|conform|follow|abide)\w*\s+(?:with\s+|to\s+|"
+        r"by\s+)?",
+        1.6,
+    ),
+    _c(
+        _T.POLICY_NONCOMPLIANCE,
+        "in noncompliance with",
+        r"\b(?:not\s+in\s+compliance|non-?compliance|noncompliant|non-?compliant)\b",
+        1.4,
+    ),
+    _c(
+        _T.POLICY_NONCOMPLIANCE,
+        "violation",
+        r"\b(?:contrary\s+to|in\s+violation\s+of|violat(?:ed|es|ing|ion)|in\s+breach\s+of)\b",
+        1.6,
+    ),
+    _c(
+        _T.POLICY_NONCOMPLIANCE,
+        "not in accordance with",
+        r"\bnot\s+in\s+accordance\s+with\b|\bnot\s+(?:as\s+)?required\s+by\b",
+        1.2,
+    ),
+    _c(
+        _T.POLICY_NONCOMPLIANCE,
+        "own policy named",
+        r"\b(?:its|their|the\s+(?:entity|organization|company|department|agency)'?s?)\s+(?:own\s+)?(?:written\s+)?"
+        r"(?:polic(?:y|ies)|procedures|standards?|rules)\b",
+        0.8,
+    ),
+    _c(
+        _T.POLICY_NONCOMPLIANCE,
+        "regulation named",
+        r"\b(?:federal|state)\s+(?:regulations?|laws?|statutes?|rules?|requirements?)\b|\bCFR\b|\bstatute\b",
+        0.6,
+    ),
+    _c(
+        _T.POLICY_NONCOMPLIANCE,
+        "limit or threshold exceeded",
+        r"\b(?:exceed(?:ed|s)?|above)\s+(?:the\s+)?(?:allowable|maximum|permitted|limit|threshold|cap)\b|"
+        r"\bunallowable\b|\bwithout\s+(?:the\s+)?(?:required\s+)?(?:prior\s+)?approval\b",
+        1.0,
+    ),
+    _c(
+        _T.POLICY_NONCOMPLIANCE,
+        "unallowed costs or period",
+        r"\bnot\s+(?:allowed|allowable|permitted|eligible)\b|\bun(?:allowed|allowable)\b|\boutside\s+(?:of\s+)?"
+        r"the\s+period\s+of\s+performance\b",
+        1.6,
+    ),
+    _c(
+        _T.POLICY_NONCOMPLIANCE,
+        "required filing not made",
+        r"\breports?\s+(?:\w+\s+){0,3}(?:was|were)\s+not\s+(?:filed|submitted)\b",
+        1.6,
+    ),
+    _c(
+        _T.POLICY_NONCOMPLIANCE,
+        "rule should have been applied",
+        r"\bshould\s+have\s+been\s+(?:used|followed|applied|obtained)\b|\bto\s+comply\s+with\b|"
+        r"\bsole[- ]source\b",
+        1.2,
+    ),
+    # --- particular people acted wrongly
+    _c(
+        _T.EMPLOYEE_NEGLIGENCE,
+        "named person acted",
+        r"\b(?:an?|one|the)\s+(?:employee|staff\s+member|individual|clerk|worker|technician|administrator|"
+        r"officer|manager|engineer|user)\s+(?:\w+\s+){0,3}(?:shared|disclosed|sent|emailed|left|uploaded|disabled|"
+        r"ignored|mishandled|bypassed|falsified|granted|neglected|approved|signed)\b",
+        2.2,
+    ),
+    _c(
+        _T.EMPLOYEE_NEGLIGENCE,
+        "negligence or misconduct",
+        r"\b(?:negligen\w+|misconduct|careless\w*|disciplinary|intentional(?:ly)?)\b",
+        2.0,
+    ),
+    _c(
+        _T.EMPLOYEE_NEGLIGENCE,
+        "keying mistakes by staff",
+        r"\b(?:data[- ]entry|keying|clerical|typographical)\s+(?:errors?|mistakes?)\b",
+        1.4,
+    ),
+    _c(
+        _T.EMPLOYEE_NEGLIGENCE,
+        "duties neglected",
+        r"\b(?:neglected|failed\s+to\s+perform|did\s+not\s+perform)\s+(?:his|her|their)\s+(?:assigned\s+)?"
+        r"(?:duties|responsibilities)\b",
+        2.0,
+    ),
+)
+
+_R = RootCause
+_WILL = (
+    r"(?:will|shall|plans?\s+to|intends?\s+to|is\s+(?:in\s+the\s+process\s+of|working\s+to)|has|have|had|to)"
+)
+
+CAUSE_CUES: tuple[Cue, ...] = (
+    # --- review, supervision, reconciliation
+    _c(
+        _R.INADEQUATE_MONITORING,
+        "lack of review or oversight",
+        r"\b(?:lack|absence)\s+of\s+(?:\w+\s+){0,2}(?:review|oversight|supervision|monitoring|reconciliation|"
+        r"follow-?up)\b|\b(?:inadequate|insufficient|ineffective|no)\s+(?:\w+\s+){0,1}(?:review|oversight|"
+        r"supervision|monitoring|reconciliation)\b",
+        2.0,
+    ),
+    _c(
+        _R.INADEQUATE_MONITORING,
+        "not reviewed or monitored",
+        r"\b(?:not|never)\s+(?:\w+\s+){0,4}(?:reviewed|monitored|reconciled|supervised|verified|tracked)\b",
+        1.2,
+    ),
+    _c(
+        _R.INADEQUATE_MONITORING,
+        "second-level review added",
+        r"\b(?:secondary|second|supervisory|independent|management|additional|periodic|monthly|quarterly)\s+"
+        r"(?:level\s+of\s+|layer\s+of\s+)?(?:review|reviews|oversight|monitoring|reconciliations?|verification)\b",
+        1.6,
+    ),
+    _c(
+        _R.INADEQUATE_MONITORING,
+        "review to be performed",
+        rf"\b{_WILL}\s+(?:\w+\s+){{0,2}}(?:review|monitor|track|reconcile|verify|oversee)\w*\b",
+        1.0,
+    ),
+    _c(
+        _R.INADEQUATE_MONITORING,
+        "done without review",
+        r"\bwithout\s+(?:\w+\s+){0,3}(?:review|approval|verification|oversight|sign-?off)\b",
+        1.6,
+    ),
+    _c(
+        _R.INADEQUATE_MONITORING,
+        "errors went undetected",
+        r"\b(?:not|never)\s+(?:been\s+)?(?:detected|identified|caught|noticed|corrected)\b|\bundetected\b",
+        1.2,
+    ),
+    _c(
+        _R.INADEQUATE_MONITORING,
+        "did not ensure",
+        r"\b(?:did|does|do)\s+not\s+(?:ensure|review|monitor|verify|reconcile|track|follow\s+up|oversee)\b|"
+        r"\bquality\s+(?:control|assurance)\b",
+        1.2,
+    ),
+    _c(
+        _R.INADEQUATE_MONITORING, "monitoring named", r"\b(?:monitoring|oversight\s+of|reconciliation)\b", 0.6
+    ),
+    # --- written procedures
+    _c(
+        _R.LACK_OF_CONTROL_DOCUMENTATION,
+        "procedures not written",
+        r"\b(?:polic(?:y|ies)|procedures?|processes|guidance|instructions)\s+(?:\w+\s+){0,3}(?:were|was|are|is|"
+        r"had\s+not\s+been|have\s+not\s+been)\s+not\s+(?:documented|written|formali[sz]ed|in\s+writing|updated|"
+        r"established)\b|\b(?:no|lack\s+of|absence\s+of|without|missing)\s+(?:formal\s+|written\s+|documented\s+)"
+        r"?(?:polic(?:y|ies)|procedures?|desk\s+(?:manuals?|procedures))\b",
+        2.0,
+    ),
+    _c(
+        _R.LACK_OF_CONTROL_DOCUMENTATION,
+        "procedures to be written or updated",
+        rf"\b{_WILL}\s+(?:\w+\s+){{0,3}}(?:develop|create|write|document|update|revise|formali[sz]e|establish|"
+        r"implement|draft|enhance|improve|adopt)\w*\s+(?:\w+\s+){0,4}(?:polic(?:y|ies)|procedures?|desk\s+"
+        r"manuals?|guidance|SOPs?|checklists?|protocols?)\b",
+        1.8,
+    ),
+    _c(
+        _R.LACK_OF_CONTROL_DOCUMENTATION,
+        "no process defined",
+        r"\b(?:did|does|do)\s+not\s+have\s+(?:a|an|any)?\s*(?:\w+\s+){0,2}(?:process|procedures?|polic(?:y|ies))\b|"
+        r"\bno\s+(?:\w+\s+){0,2}(?:process|procedures?)\s+(?:in\s+place|to|for|existed)\b|"
+        r"\bprocedures\s+(?:\w+\s+){0,3}(?:were|was)\s+not\s+(?:designed|established|developed)\b",
+        1.6,
+    ),
+    _c(
+        _R.LACK_OF_CONTROL_DOCUMENTATION,
+        "policies and procedures named",
+        r"\bpolicies\s+and\s+procedures\b|\bprocedures?\s+manual\b|\bdesk\s+(?:guide|manual|procedures)\b",
+        1.0,
+    ),
+    _c(
+        _R.LACK_OF_CONTROL_DOCUMENTATION,
+        "written procedures named",
+        r"\b(?:written|documented|formal|standard\s+operating)\s+(?:polic(?:y|ies)|procedures?|processes)\b|"
+        r"\bSOPs?\b",
+        0.9,
+    ),
+    _c(
+        _R.LACK_OF_CONTROL_DOCUMENTATION,
+        "procedures out of date",
+        r"\b(?:outdated|out\s+of\s+date|not\s+(?:been\s+)?updated|obsolete)\b",
+        0.9,
+    ),
+    # --- the requirement was misunderstood
+    _c(
+        _R.MISALIGNMENT_WITH_CRITERIA,
+        "requirement misunderstood",
+        r"\b(?:misinterpret\w*|misunderst\w*|misread\w*|misappl\w*|misconception)\b|\binterpretation\s+of\b",
+        2.2,
+    ),
+    _c(
+        _R.MISALIGNMENT_WITH_CRITERIA,
+        "management believed otherwise",
+        r"\b(?:believed|thought|assumed|understood|was\s+under\s+the\s+impression|interpreted|considered)\s+"
+        r"(?:that\s+)?",
+        1.3,
+    ),
+    _c(
+        _R.MISALIGNMENT_WITH_CRITERIA,
+        "requirement thought not to apply",
+        r"\b(?:did|does|do)\s+not\s+(?:believe|consider|think)\b|\bnot\s+(?:applicable|required)\b",
+        1.0,
+    ),
+    _c(
+        _R.MISALIGNMENT_WITH_CRITERIA,
+        "treated differently than the criteria require",
+        r"\bshould\s+have\s+been\s+(?:reported|classified|charged|recorded|treated|allocated)\b|\bmisclassif\w+",
+        1.2,
+    ),
+    _c(_R.MISALIGNMENT_WITH_CRITERIA, "management disagrees", r"\bdisagrees?\b", 0.5),
+    _c(
+        _R.MISALIGNMENT_WITH_CRITERIA,
+        "not aligned with criteria",
+        r"\bnot\s+(?:aligned|tailored|consistent)\s+(?:with|to)\b|\bunclear\s+(?:guidance|requirements?)\b",
+        1.6,
+    ),
+    # --- mistakes
+    _c(
+        _R.HUMAN_ERROR,
+        "an oversight",
+        r"\b(?:an|was\s+an|due\s+to\s+an?|result\s+of\s+an?|simple|administrative)\s+oversights?\b|"
+        r"\boversight\s+(?:by|on\s+the\s+part\s+of)\b",
+        2.2,
+    ),
+    _c(
+        _R.HUMAN_ERROR,
+        "error or slip",
+        r"\b(?:human|clerical|administrative|data[- ]entry|keying|typographical|manual|input|coding|"
+        r"calculation|mathematical)\s+errors?\b|\binadvertent\w*|\bunintentional\w*|\bmistake\w*|\boverlooked\b",
+        2.0,
+    ),
+    _c(
+        _R.HUMAN_ERROR,
+        "errors made",
+        r"\berrors?\s+(?:was|were)\s+made\b|\bmade\s+(?:an?\s+)?errors?\b|\bmiscalculat\w+|\bmiskey\w*",
+        1.6,
+    ),
+    _c(
+        _R.HUMAN_ERROR,
+        "amounts misreported",
+        r"\b(?:overstated|understated|incorrectly\s+(?:reported|calculated|entered|recorded|coded|charged|"
+        r"classified|applied))\b",
+        1.0,
+    ),
+    _c(_R.HUMAN_ERROR, "errors named", r"\berrors?\b|\berrone\w+", 0.7),
+    # --- training and awareness
+    _c(
+        _R.INSUFFICIENT_TRAINING,
+        "staff unaware",
+        r"\b(?:not|un)aware\b|\bnot\s+(?:trained|familiar|knowledgeable)\b|\bunfamiliar\b",
+        2.0,
+    ),
+    _c(
+        _R.INSUFFICIENT_TRAINING,
+        "lack of training",
+        r"\b(?:lack\s+of|insufficient|inadequate|limited|no)\s+(?:\w+\s+)?(?:training|knowledge|understanding|"
+        r"familiarity|awareness)\b",
+        2.0,
+    ),
+    _c(
+        _R.INSUFFICIENT_TRAINING,
+        "training to be given",
+        r"\b(?:train(?:ing|ed)?|re-?train\w*|educat\w+)\b",
+        1.0,
+    ),
+    # --- people, budget, time
+    _c(
+        _R.RESOURCE_CONSTRAINTS,
+        "staffing shortage",
+        r"\b(?:staff(?:ing)?|personnel|resource|employee|workforce)\s+(?:shortages?|limitations?|constraints?|"
+        r"reductions?)\b|\bshort-?staffed\b|\bunderstaff\w*",
+        2.2,
+    ),
+    _c(
+        _R.RESOURCE_CONSTRAINTS,
+        "limited resources",
+        r"\b(?:limited|insufficient|lack\s+of|inadequate|reduced|competing)\s+(?:staff(?:ing)?|personnel|resources|"
+        r"budget|funding|time|priorities|capacity)\b|\bworkloads?\b",
+        2.0,
+    ),
+    _c(
+        _R.RESOURCE_CONSTRAINTS,
+        "turnover and vacancies",
+        r"\b(?:turnover|vacanc(?:y|ies)|vacant\s+positions?|unfilled\s+positions?)\b",
+        1.8,
+    ),
+    _c(
+        _R.RESOURCE_CONSTRAINTS,
+        "small staff",
+        r"\b(?:limited|small)\s+(?:size|number)\s+of\b|\bsize\s+(?:and\s+\w+\s+)?of\s+(?:its|the|their)\s+(?:\w+\s+){0,2}"
+        r"staff\b",
+        1.8,
+    ),
+    _c(
+        _R.RESOURCE_CONSTRAINTS,
+        "staff added",
+        r"\b(?:hired|hire|hiring|recruit\w*|filled|add(?:ed|ing)?)\s+(?:a|an|additional|new|more)?\s*(?:\w+\s+){0,2}"
+        r"(?:staff|personnel|positions?|employees?|FTEs?|analysts?|coordinators?|accountants?)\b",
+        1.6,
+    ),
+    _c(
+        _R.RESOURCE_CONSTRAINTS,
+        "pandemic disruption",
+        r"\b(?:COVID|pandemic|public\s+health\s+emergency)\b",
+        0.9,
+    ),
+    _c(
+        _R.RESOURCE_CONSTRAINTS,
+        "system limitation",
+        r"\bsystem\s+limitations?\b|\b(?:system|software)\s+(?:does|did)\s+not\s+(?:allow|have\s+the\s+capability)\b"
+        r"|\blimitations?\s+of\s+the\s+(?:system|software)\b",
+        1.4,
+    ),
+    # --- change
+    _c(
+        _R.ORGANIZATIONAL_CHANGE,
+        "restructuring",
+        r"\b(?:reorgani[sz]\w+|restructur\w+|mergers?|acquisitions?|consolidation)\b",
+        2.0,
+    ),
+    _c(
+        _R.ORGANIZATIONAL_CHANGE,
+        "new system or program",
+        r"\b(?:implementation\s+of|conversion\s+to|migration\s+to|transition(?:ed|ing)?\s+to|move\s+to|launch\s+of)"
+        r"\s+(?:\w+\s+){0,3}(?:new\s+)?(?:system|software|platform|program|application|process)\b|\bnewly\s+"
+        r"(?:implemented|established|created)\b|\bnew\s+(?:\w+\s+){0,2}(?:system|software|platform|program|application)s?\b|"
+        r"\bshift(?:ed|ing)?\s+(?:\w+\s+){0,5}(?:from|to)\b|\bfirst\s+(?:year|time|cycle)\b",
+        1.5,
+    ),
+    _c(
+        _R.ORGANIZATIONAL_CHANGE,
+        "staff transition",
+        r"\b(?:transition|change|changes|turnover)\s+(?:in|of)\s+(?:key\s+)?(?:staff|personnel|management|"
+        r"leadership|positions?)\b|\b(?:retired|retirement|departed|departure|left\s+the\s+(?:organization|"
+        r"department|agency))\b",
+        1.5,
+    ),
+    # --- planning
+    _c(
+        _R.INADEQUATE_PLANNING,
+        "lack of planning",
+        r"\b(?:lack\s+of|inadequate|insufficient|poor|no)\s+(?:advance\s+)?(?:planning|preparation)\b|"
+        r"\b(?:did\s+not|failed\s+to)\s+(?:plan|anticipate|prepare)\b",
+        2.2,
+    ),
+    _c(
+        _R.INADEQUATE_PLANNING,
+        "not set up in advance",
+        r"\bnot\s+(?:set\s+up|established|planned|anticipated|prepared|considered)\s+(?:in\s+advance|prior|before|"
+        r"timely|at\s+the\s+(?:start|outset))\b|\b(?:short|tight|compressed)\s+(?:timelines?|timeframes?|"
+        r"deadlines?)\b",
+        2.0,
+    ),
+    _c(
+        _R.INADEQUATE_PLANNING,
+        "no schedule set",
+        r"\b(?:did\s+not|failed\s+to)\s+(?:establish|set|develop)\s+(?:a\s+)?(?:timeline|schedule|plan|calendar)\b|"
+        r"\b(?:tracking|reporting)\s+(?:calendar|schedule)\b|\bahead\s+of\s+time\b",
+        1.4,
+    ),
+    _c(_R.INADEQUATE_PLANNING, "timeline named", r"\b(?:timelines?|schedul\w+|in\s+advance)\b", 0.5),
+    # --- the third party itself
+    _c(
+        _R.VENDOR_NONCOMPLIANCE,
+        "third party failed",
+        rf"\b{_PARTY}\s+(?:did\s+not|failed\s+to|had\s+not|has\s+not|was\s+unable\s+to)\s+(?:\w+\s+){{0,2}}"
+        r"(?:meet|comply|provide|submit|complete|perform|apply|notify|follow|deliver)\b",
+        1.8,
+    ),
+    # --- incidents
+    _c(
+        _R.INADEQUATE_INCIDENT_RESPONSE,
+        "incident handled slowly",
+        r"\b(?:incidents?|breach(?:es)?|alerts?|attacks?|intrusions?)\b\W+(?:\w+\W+){0,6}(?:not\s+(?:reported|"
+        r"escalated|investigated|contained)|delay\w*|late)\b",
+        2.2,
+    ),
+    _c(
+        _R.INADEQUATE_INCIDENT_RESPONSE,
+        "incident response named",
+        r"\bincident\s+(?:response|handling)\b",
+        1.0,
+    ),
+)
+
+# Sentences that merely speak of a risk or possibility do not establish an incident.
+_HYPOTHETICAL = re.compile(
+    r"\b(?:risk\w*|could|may|might|potential(?:ly)?|possib\w+|prevent\w*|in\s+the\s+event|susceptible|"
+    r"vulnerab\w+|exposure\s+to|if\s+|would|likelihood|protect\w*|guard\s+against|reduce)\b",
+    _FLAGS,
+)
+
+# Sentences addressed to the analyzer rather than describing the audit: never evidence, never obeyed.
+_DIRECTIVE = re.compile(
+    r"\b(?:ignore|disregard|forget|override)\s+(?:all\s+|any\s+|the\s+)?(?:previous|prior|above|earlier|"
+    r"preceding)?\s*(?:instructions?|prompts?|rules?|guidance)\b|\bclassify\s+(?:this|it|the\s+finding)?\s*as\b|"
+    r"\b(?:system\s+prompt|you\s+are\s+(?:now\s+)?an?\s+\w+|assistant\s*:|respond\s+with|output\s+only)\b|"
+    r"\b(?:exception_type|root_causes?|data_breach_incident|control_gap|operating_ineffectiveness|"
+    r"policy_noncompliance|insufficient_documentation|vendor_noncompliance|employee_negligence)\b",
+    _FLAGS,
+)
+_SENTENCE_SPLIT = re.compile(r"(?<=[.!?;])\s+|\n+")
+
+
+def split_sentences(text: str) -> list[str]:
+    """Split text into sentences (good enough for cue matching)."""
+    return [s.strip() for s in _SENTENCE_SPLIT.split(text) if s and s.strip()]
+
+
+def strip_directives(text: str) -> str:
+    """Remove sentences that address the analyzer instead of describing the audit."""
+    if not _DIRECTIVE.search(text):
+        return text
+    return " ".join(s for s in split_sentences(text) if not _DIRECTIVE.search(s))
+
+
+def _match(cues: Iterable[Cue], fields: Mapping[str, str], weights: Mapping[str, float]) -> CueVotes:
+    votes = CueVotes()
+    for field_name, text in fields.items():
+        if not text:
+            continue
+        factor = weights.get(field_name, 0.5)
+        for sentence in split_sentences(text):
+            hypothetical = bool(_HYPOTHETICAL.search(sentence))
+            for cue in cues:
+                found = cue.pattern.search(sentence)
+                if not found:
+                    continue
+                if cue.factual_only and hypothetical:
+                    continue
+                votes.add(CueHit(cue, field_name, found.group(0).strip(), cue.weight * factor))
+    return _cap_repeats(votes)
+
+
+def _cap_repeats(votes: CueVotes) -> CueVotes:
+    """Count each cue at most twice so that one phrase repeated in a long text cannot dominate."""
+    capped = CueVotes()
+    for label, hits in votes.hits.items():
+        per_cue: dict[str, int] = {}
+        for hit in sorted(hits, key=lambda h: -h.score):
+            n = per_cue.get(hit.cue.name, 0)
+            if n >= 2:
+                continue
+            per_cue[hit.cue.name] = n + 1
+            capped.add(hit if n == 0 else CueHit(hit.cue, hit.field, hit.snippet, hit.score * 0.5))
+        _ = label
+    return capped
+
+
+def type_votes(fields: Mapping[str, str]) -> CueVotes:
+    """Weighted exception-type cue votes over the named text fields."""
+    return _match(TYPE_CUES, fields, TYPE_FIELD_WEIGHTS)
+
+
+def cause_votes(fields: Mapping[str, str]) -> CueVotes:
+    """Weighted root-cause cue votes over the named text fields."""
+    return _match(CAUSE_CUES, fields, CAUSE_FIELD_WEIGHTS)
