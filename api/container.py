@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from analyzer.ports import Embedder, VectorIndex
+from analyzer.ports import ChatModel, Embedder, VectorIndex
 from analyzer.settings import Settings
 from analyzer.storage.db import Database
 
@@ -38,3 +38,10 @@ class Container:
         from analyzer.adapters.chroma_index import ChromaIndex
 
         return ChromaIndex(embedder=self.embedder, settings=self.settings)
+
+    @cached_property
+    def chat_model(self) -> ChatModel:
+        """The configured LLM (ChatOpenAI adapter); ConfigError when no LLM is configured."""
+        from analyzer.adapters.langchain_chat import LangChainChatModel
+
+        return LangChainChatModel.from_settings(self.settings)
