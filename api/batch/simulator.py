@@ -1,0 +1,288 @@
+"""A loopback OpenAI-compatible chat server for rehearsing batch runs: latency, RPM/TPM limits, 429s.
+
+It answers `POST /v1/chat/completions` with a JSON document that satisfies the request's JSON schema
+(from `response_format` or the single tool), after a configurable latency. Like the real service it
+counts a request's prompt tokens plus its `max_tokens` against the TPM limit when the request arrives,
+and answers 429 with `Retry-After` / `retry-after-ms` when a limit is exceeded. It counts calls per
+distinct user message (one per finding), so tests can prove no finding was sent twice.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import threading
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+# The step category a plan must end with; the simulator prefers it whenever an enum offers it.
+_PREFERRED_ENUM_VALUES = ("reassessment_retest",)
+
+
+def count_tokens(text: str) -> int:
+    """The simulator's tokenizer: one token per 4 characters (what it bills and limits on)."""
+    return max(1, math.ceil(len(text) / 4))
+
+
+def _pick(options: list[Any], seed: int) -> Any:
+    for preferred in _PREFERRED_ENUM_VALUES:
+        if preferred in options:
+            return preferred
+    return options[seed % len(options)]
+
+
+def instance_for(schema: dict[str, Any], *, seed: int = 0, defs: dict[str, Any] | None = None) -> Any:
+    """A minimal document valid against a (strict-mode style) JSON schema; enums vary with `seed`."""
+    defs = defs if defs is not None else schema.get("$defs", {})
+    if "$ref" in schema:
+        return instance_for(defs[schema["$ref"].split("/")[-1]], seed=seed, defs=defs)
+    for combinator in ("anyOf", "oneOf"):
+        if combinator in schema:
+            options = [o for o in schema[combinator] if o.get("type") != "null"] or schema[combinator]
+            return instance_for(options[0], seed=seed, defs=defs)
+    if "enum" in schema:
+        return _pick(list(schema["enum"]), seed)
+    if "const" in schema:
+        return schema["const"]
+    kind = schema.get("type")
+    if isinstance(kind, list):
+        kind = next((k for k in kind if k != "null"), "null")
+    if kind == "object":
+        props = schema.get("properties", {})
+        required = schema.get("required", list(props))
+        return {k: instance_for(props[k], seed=seed + i, defs=defs) for i, k in enumerate(required)}
+    if kind == "array":
+        n = int(schema.get("minItems", 0))
+        return [instance_for(schema.get("items", {}), seed=seed + i, defs=defs) for i in range(n)]
+    if kind == "string":
+        text = "Simulated answer text for load testing."
+        return text[: schema["maxLength"]] if "maxLength" in schema else text
+    if kind == "integer":
+        low = int(schema.get("minimum", 1))
+        high = int(schema.get("maximum", max(low, 30)))
+        return min(max(low, 30), high)
+    if kind == "number":
+        return float(min(max(float(schema.get("minimum", 0.0)), 0.5), float(schema.get("maximum", 1.0))))
+    if kind == "boolean":
+        return False
+    return None
+
+
+class _Bucket:
+    """Server-side limit: capacity refilled continuously; `take` says how long to wait when short."""
+
+    def __init__(self, per_minute: float, window_s: float) -> None:
+        self.rate = per_minute / 60.0
+        self.capacity = self.rate * window_s
+        self.level = self.capacity
+        self.stamp = time.monotonic()
+
+    def take(self, amount: float) -> float:
+        now = time.monotonic()
+        self.level = min(self.capacity, self.level + (now - self.stamp) * self.rate)
+        self.stamp = now
+        need = min(amount, self.capacity)  # a request larger than the window needs a full one, then debt
+        if self.level >= need:
+            self.level -= amount
+            return 0.0
+        return (need - self.level) / self.rate
+
+
+@dataclass
+class SimulatorConfig:
+    """Knobs of the simulated provider."""
+
+    latency_s: float = 0.2
+    rpm: float | None = None
+    tpm: float | None = None
+    window_s: float = 2.0  # limits are enforced over this sliding horizon (short runs see steady state)
+    model: str = "sim-1"
+    fail_first_n: int = 0  # answer 500 to the first N requests (fault drills)
+
+
+@dataclass
+class SimulatorStats:
+    """What the simulator saw."""
+
+    requests: int = 0
+    ok: int = 0
+    throttled: int = 0
+    errors: int = 0
+    calls_by_message: Counter[str] = field(default_factory=Counter)
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+
+
+class LLMSimulator:
+    """Runs the simulator on 127.0.0.1 in a background thread; use as a context manager."""
+
+    def __init__(self, config: SimulatorConfig | None = None, *, port: int = 0) -> None:
+        self.config = config or SimulatorConfig()
+        self.stats = SimulatorStats()
+        self._lock = threading.Lock()
+        self._rpm = _Bucket(self.config.rpm, self.config.window_s) if self.config.rpm else None
+        self._tpm = _Bucket(self.config.tpm, self.config.window_s) if self.config.tpm else None
+        self._server = ThreadingHTTPServer(("127.0.0.1", port), self._handler())
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(target=self._server.serve_forever, name="llm-sim", daemon=True)
+
+    @property
+    def base_url(self) -> str:
+        """OpenAI-style base URL (ends with /v1)."""
+        host, port = self._server.server_address[:2]
+        return f"http://{host!s}:{port}/v1"
+
+    def __enter__(self) -> LLMSimulator:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Stop serving."""
+        self._server.shutdown()
+        self._server.server_close()
+
+    def calls_for(self, text_fragment: str) -> int:
+        """Calls whose user message contains the fragment."""
+        with self._lock:
+            return sum(n for msg, n in self.stats.calls_by_message.items() if text_fragment in msg)
+
+    # --- request handling ------------------------------------------------------------------------
+    def _admit(self, budget: int) -> float:
+        with self._lock:
+            self.stats.requests += 1
+            if self.stats.requests <= self.config.fail_first_n:
+                return -1.0
+            wait_r = self._rpm.take(1) if self._rpm else 0.0
+            if wait_r > 0:
+                self.stats.throttled += 1
+                return wait_r
+            wait_t = self._tpm.take(budget) if self._tpm else 0.0
+            if wait_t > 0:
+                # Give back the request slot taken above: the request was refused.
+                if self._rpm:
+                    self._rpm.level = min(self._rpm.capacity, self._rpm.level + 1)
+                self.stats.throttled += 1
+                return wait_t
+            return 0.0
+
+    def _answer(self, body: dict[str, Any]) -> tuple[int, dict[str, Any], dict[str, str]]:
+        messages = body.get("messages") or []
+        prompt_text = "".join(str(m.get("content") or "") for m in messages)
+        user = next((str(m.get("content") or "") for m in reversed(messages) if m.get("role") == "user"), "")
+        prompt_tokens = count_tokens(prompt_text)
+        max_tokens = int(body.get("max_tokens") or body.get("max_completion_tokens") or 256)
+        wait = self._admit(prompt_tokens + max_tokens)
+        if wait < 0:
+            with self._lock:
+                self.stats.errors += 1
+            return 500, {"error": {"message": "simulated server error", "type": "server_error"}}, {}
+        if wait > 0:
+            headers = {
+                "Retry-After": str(max(1, math.ceil(wait))),
+                "retry-after-ms": str(int(wait * 1000) + 1),
+            }
+            error = {
+                "message": "Rate limit reached (simulated)",
+                "type": "rate_limit_error",
+                "code": "rate_limit",
+            }
+            return 429, {"error": error}, headers
+        time.sleep(self.config.latency_s)
+        seed = int(hashlib.sha256(user.encode("utf-8")).hexdigest()[:8], 16)
+        schema, tool = _requested_schema(body)
+        content = json.dumps(instance_for(schema, seed=seed)) if schema is not None else "{}"
+        completion_tokens = min(max_tokens, count_tokens(content))
+        with self._lock:
+            self.stats.ok += 1
+            self.stats.calls_by_message[user] += 1
+            self.stats.prompt_tokens += prompt_tokens
+            self.stats.completion_tokens += completion_tokens
+        message: dict[str, Any] = {"role": "assistant", "content": content}
+        if tool is not None:
+            message = {
+                "role": "assistant",
+                "content": None,
+                "tool_calls": [
+                    {
+                        "id": f"call_{seed:x}",
+                        "type": "function",
+                        "function": {"name": tool, "arguments": content},
+                    }
+                ],
+            }
+        payload = {
+            "id": f"chatcmpl-sim-{seed:x}-{self.stats.requests}",
+            "object": "chat.completion",
+            "created": int(time.time()),
+            "model": self.config.model,
+            "choices": [
+                {
+                    "index": 0,
+                    "message": message,
+                    "finish_reason": "tool_calls" if tool else "stop",
+                    "logprobs": None,
+                }
+            ],
+            "usage": {
+                "prompt_tokens": prompt_tokens,
+                "completion_tokens": completion_tokens,
+                "total_tokens": prompt_tokens + completion_tokens,
+                "prompt_tokens_details": {"cached_tokens": 0},
+            },
+        }
+        return 200, payload, {}
+
+    def _handler(self) -> type[BaseHTTPRequestHandler]:
+        sim = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, format: str, *args: Any) -> None:
+                return  # quiet: thousands of requests per run
+
+            def do_POST(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                raw = self.rfile.read(length) if length else b"{}"
+                if not self.path.rstrip("/").endswith("/chat/completions"):
+                    self._send(404, {"error": {"message": f"no route {self.path}"}}, {})
+                    return
+                try:
+                    body = json.loads(raw or b"{}")
+                except json.JSONDecodeError:
+                    self._send(400, {"error": {"message": "body is not JSON"}}, {})
+                    return
+                status, payload, headers = sim._answer(body)
+                self._send(status, payload, headers)
+
+            def _send(self, status: int, payload: dict[str, Any], headers: dict[str, str]) -> None:
+                data = json.dumps(payload).encode("utf-8")
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                for k, v in headers.items():
+                    self.send_header(k, v)
+                self.end_headers()
+                self.wfile.write(data)
+
+        return Handler
+
+
+def _requested_schema(body: dict[str, Any]) -> tuple[dict[str, Any] | None, str | None]:
+    fmt = body.get("response_format") or {}
+    if fmt.get("type") == "json_schema":
+        return dict((fmt.get("json_schema") or {}).get("schema") or {}), None
+    tools = body.get("tools") or []
+    if tools:
+        fn = tools[0].get("function") or {}
+        return dict(fn.get("parameters") or {}), str(fn.get("name") or "answer")
+    if fmt.get("type") == "json_object":
+        return {"type": "object", "properties": {}}, None
+    return None, None
