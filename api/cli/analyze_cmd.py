@@ -27,10 +27,10 @@ from analyzer.service import (
     resolve_provider,
     summarize,
 )
-from analyzer.storage import catalog, plans
+from analyzer.settings import Settings
+from analyzer.storage import catalog, db, plans
 from analyzer.storage.db import Database
 from api.cli.common import console, err_console, expected_errors, load_settings
-from api.cli.ingest_cmd import open_database
 from api.container import Container
 
 PROGRESS_THRESHOLD = 5  # more findings than this get a progress bar
@@ -136,6 +136,16 @@ def build_analyzer(container: Container, provider: str) -> Analyzer:
     except ImportError as exc:  # never fall back to a made-up class: say what is missing
         raise ConfigError(f"the offline analyzer is not available in this build ({exc})") from None
     return OfflineAnalyzer(container.embedder, index=container.vector_index, approved=approved)
+
+
+def open_database(settings: Settings) -> Database:
+    """The configured database: the embedded SQLite file is migrated here, a shared URL must be at head."""
+    database = Database(settings.resolved_database_url)
+    if settings.database_url:
+        database.ensure_migrated()  # shared infrastructure is never migrated behind the user's back
+    elif db.current_revision(database.engine) != db.head_revision():
+        database.upgrade()
+    return database
 
 
 def _resolve_scope(database: Database, org: str, audit: str) -> tuple[str, list[Finding]]:
