@@ -59,7 +59,10 @@ def extract_findings(
     drafts.sort(key=lambda d: d.start)
     response_warnings = attach_responses(drafts, collect_responses(blocks))
     reconciliation = reconcile(count_markers(blocks), drafts)
-    reconciliation.warnings.extend(response_warnings)
+    if response_warnings:
+        # A response to an exception nobody extracted hints at a missed finding: that is a mismatch too.
+        reconciliation.warnings.extend(response_warnings)
+        reconciliation.matched = False
     findings = [
         Finding(
             id=finding_id(

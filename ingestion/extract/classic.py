@@ -96,6 +96,15 @@ class _Open:
         )
 
 
+def _continues(current: _Open | None, field_name: str | None, block: Block) -> bool:
+    """True when a title-like block is really the rest of a paragraph cut by a page break."""
+    if current is None:
+        return False
+    parts = current.fields.get(field_name, []) if field_name else current.lead
+    last = parts[-1] if parts else ""
+    return block.text[:1].islower() or bool(last and not re.search(r"[.!?:;)\"'”]\s*$", last))
+
+
 def extract_classic(blocks: list[Block]) -> list[Draft]:
     """Findings from numbered condition / criteria / cause / effect / recommendation write-ups."""
     drafts: list[Draft] = []
@@ -139,7 +148,7 @@ def extract_classic(blocks: list[Block]) -> list[Draft]:
                 current.text_page = block.page
             continue
         if SECTION_HEADING.match(block.text) or (
-            block.element.category == "Title" and (current is None or field_name is not None)
+            block.element.category == "Title" and not _continues(current, field_name, block)
         ):
             # A heading that is no field label ends the finding being read.
             close()

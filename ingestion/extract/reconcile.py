@@ -18,6 +18,7 @@ from ingestion.extract.document import (
 )
 from ingestion.extract.draft import Draft, row_key
 from ingestion.extract.models import Reconciliation, UnmatchedMarker
+from ingestion.extract.soc2_matrix import ROW_START
 
 # "Exception noted", "exceptions were noted", "deviation noted" — but not "no exceptions noted".
 EXCEPTION_NOTED = re.compile(
@@ -58,8 +59,9 @@ def count_markers(blocks: list[Block]) -> list[Marker]:
     """Exception markers in reading order, outside any management's-responses section."""
     markers: list[Marker] = []
     in_responses = False
-    heading_marker: Marker | None = None  # a numbered finding heading absorbs its own condition label
-    heading_has_condition = False
+    # A classic finding (numbered heading or condition label) is one marker; it absorbs its own text.
+    region: Marker | None = None
+    region_has_condition = False
     result_column: tuple[int, int] | None = None  # (column, width) of the last matrix table
     for block in blocks:
         text = block.text
@@ -67,10 +69,11 @@ def count_markers(blocks: list[Block]) -> list[Marker]:
             in_responses = True
             continue
         if not block.is_table and SECTION_HEADING.match(text):
-            in_responses = False
+            in_responses, region = False, None
         if in_responses:
             continue
         if block.is_table:
+            region = None
             rows = table_rows(block.element.table_html or "")
             if not rows:
                 continue
@@ -98,21 +101,28 @@ def count_markers(blocks: list[Block]) -> list[Marker]:
                 )
             continue
         if is_finding_heading(block):
-            heading_marker = Marker(page=block.page, snippet=_snippet(text), keys={block.element.id})
-            heading_has_condition = False
-            markers.append(heading_marker)
+            region = Marker(page=block.page, snippet=_snippet(text), keys={block.element.id})
+            region_has_condition = False
+            markers.append(region)
             continue
         labelled = label_of(text)
         if labelled is not None and labelled[0] == "text":
-            if heading_marker is not None and not heading_has_condition:
-                heading_marker.keys.add(block.element.id)
-                heading_has_condition = True
+            if region is not None and not region_has_condition:
+                region.keys.add(block.element.id)
             else:
-                heading_marker = None
-                markers.append(Marker(page=block.page, snippet=_snippet(text), keys={block.element.id}))
+                region = Marker(page=block.page, snippet=_snippet(text), keys={block.element.id})
+                markers.append(region)
+            region_has_condition = True
             continue
+        if labelled is None and (block.element.category == "Title" or ROW_START.match(text)):
+            region = None  # a heading that is no field label ends the classic finding being read
         at = _text_marker(text)
-        if at is not None:
+        if at is None:
+            continue
+        if region is not None:
+            # "Exceptions noted" inside a classic finding's own write-up is that finding, not another one.
+            region.keys.add(block.element.id)
+        else:
             markers.append(Marker(page=block.page, snippet=_snippet(text, at), keys={block.element.id}))
     return markers
 

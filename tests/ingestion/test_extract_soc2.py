@@ -1,0 +1,179 @@
+"""Control-matrix extraction on hand-built parsed documents: text rows, tables, page breaks, responses."""
+
+from __future__ import annotations
+
+from ingestion.extract import extract_findings
+from tests.ingestion.sample_docs import doc, table
+
+HEADER = ["Control #", "Control Activity", "Test Applied by the Service Auditor", "Test Results"]
+
+
+def _run(parsed):
+    return extract_findings(parsed, org_id="org", audit_id="audit", document_id="doc-1")
+
+
+def test_text_rows_across_a_page_break_with_unlabelled_running_headers():
+    parsed = doc(
+        ("Title", "Section IV: Tests of Controls", 4),
+        ("Title", "CC6 Logical Access", 4),
+        ("Title", "Control No.: CC6.1", 4),
+        ("NarrativeText", "Control Activity: MFA is enforced.", 4),
+        ("NarrativeText", "Tests Performed: Inspected configuration.", 4),
+        ("NarrativeText", "Results of Tests: No exceptions noted.", 4),
+        ("Title", "Control No.: CC6.2", 4),
+        ("NarrativeText", "Control Activity: Leavers lose access within one day.", 4),
+        ("NarrativeText", "Tests Performed: Compared HR and IdP lists.", 4),
+        ("NarrativeText", "Results of Tests: Exceptions noted. For three (3) of the thirty (30) leavers", 4),
+        ("UncategorizedText", "Example Co | SOC 2 report", 4),  # running footer the parser did not tag
+        ("UncategorizedText", "Example Co | SOC 2 report", 5),
+        ("NarrativeText", "sampled, access was removed after five days.", 5),
+        ("Title", "Control No.: CC6.3", 5),
+        ("NarrativeText", "Control Activity: Access is reviewed quarterly.", 5),
+        ("NarrativeText", "Tests Performed: Inspected reviews.", 5),
+        ("NarrativeText", "Results of Tests: No exceptions noted.", 5),
+        ("NarrativeText", "The remaining criteria were tested by inquiry.", 5),
+        ("UncategorizedText", "Example Co | SOC 2 report", 5),
+        ("UncategorizedText", "Example Co | SOC 2 report", 6),
+        ("Title", "Section V: Other Information", 6),
+        ("UncategorizedText", "Example Co | SOC 2 report", 6),
+    )
+    result = _run(parsed)
+    assert [f.control_ref for f in result.findings] == ["CC6.2"]
+    finding = result.findings[0]
+    assert finding.text == (
+        "Exceptions noted. For three (3) of the thirty (30) leavers sampled, access was removed after "
+        "five days."
+    )
+    assert (finding.sample.exceptions, finding.sample.sample_size) == (3, 30)
+    assert finding.page == 4
+    assert finding.section == "CC6 Logical Access"
+    assert finding.control_description == "Leavers lose access within one day."
+    assert result.reconciliation.matched
+
+
+def test_table_rows_continuation_table_without_header_and_inline_response_column():
+    header = [*HEADER, "Management Response"]
+    parsed = doc(
+        ("Title", "CC8 Change Management", 9),
+        (
+            "Table",
+            table(
+                header,
+                ["CC8.1", "Peer review before merge.", "Inspected 25 changes.", "No exceptions noted."],
+                [
+                    "CC8.1",
+                    "Emergency changes approved.",
+                    "Inspected 10 emergency",
+                    "Deviation noted. 2 of 10",
+                ],
+            ),
+            9,
+        ),
+        # Next page: the cut row goes on in a table without a header row; its first cell is empty.
+        (
+            "Table",
+            table(["", "within a day.", "changes.", "emergency changes lacked approval.", "Agreed."]),
+            10,
+        ),
+        (
+            "Table",
+            table(["CC8.2", "Rollback tested.", "Inspected a test.", "No deviations were noted", ""]),
+            10,
+        ),
+    )
+    result = _run(parsed)
+    assert len(result.findings) == 1
+    finding = result.findings[0]
+    assert finding.control_ref == "CC8.1"
+    assert finding.text == "Deviation noted. 2 of 10 emergency changes lacked approval."
+    assert finding.control_description == "Emergency changes approved. within a day."
+    assert finding.test_performed == "Inspected 10 emergency changes."
+    assert finding.management_response == "Agreed."
+    assert finding.page == 9
+    rec = result.reconciliation
+    assert (rec.markers_found, rec.findings_extracted, rec.matched) == (1, 1, True)
+
+
+def test_responses_section_is_matched_by_control_ref_and_not_counted_as_markers():
+    parsed = doc(
+        (
+            "Table",
+            table(HEADER, ["CC7.2", "Alerts triaged.", "Inspected 15.", "Exception noted. 1 of 15 late."]),
+        ),
+        ("Table", table(HEADER, ["PP1.2", "Outputs reconciled.", "Inspected 5.", "Exceptions noted."])),
+        ("Title", "Management's Response to Exceptions Noted"),
+        ("NarrativeText", "CC7.2 – The exception noted was caused by a holiday rota gap."),
+        ("NarrativeText", "A backup analyst is now scheduled."),
+        ("NarrativeText", "Control No. PI1.2: Management's response: reconciliation is now automated."),
+    )
+    result = _run(parsed)
+    by_ref = {f.control_ref: f for f in result.findings}
+    assert set(by_ref) == {"CC7.2", "PI1.2"}  # PP1.2 is the old name of PI1.2
+    assert by_ref["CC7.2"].management_response == (
+        "The exception noted was caused by a holiday rota gap. A backup analyst is now scheduled."
+    )
+    assert by_ref["PI1.2"].management_response == "reconciliation is now automated."
+    rec = result.reconciliation
+    assert (rec.markers_found, rec.matched) == (2, True)  # "exception noted" inside the responses is not one
+
+
+def test_same_control_ref_twice_gets_distinct_stable_ids_and_unmatched_response_warns():
+    rows = [
+        ["CC6.3", "Quarterly review.", "Inspected Q1-Q4.", "Exception noted. 1 of 4 reviews missing."],
+        ["CC6.3", "Removal within 5 days.", "Inspected 20.", "Exception noted. 2 of 20 removals late."],
+    ]
+    parsed = doc(
+        ("Table", table(HEADER, *rows)),
+        ("Title", "Management's Responses to Exceptions"),
+        ("Table", table(["Control", "Management's response"], ["CC6.3", "Fixed."], ["CC9.9", "Orphan."])),
+    )
+    first, second = _run(parsed), _run(parsed)
+    ids = [f.id for f in first.findings]
+    assert ids == [f.id for f in second.findings] and len(set(ids)) == 2
+    assert [f.management_response for f in first.findings] == ["Fixed.", "Fixed."]
+    assert first.reconciliation.matched is False
+    assert first.reconciliation.warnings == ["management response for CC9.9 matches no extracted exception"]
+    moved = doc(("Title", "Intro"), ("Table", table(HEADER, *rows)), content_hash="h" * 64)
+    # Ids depend on content hash and finding key, not on element ids or positions of unrelated text.
+    assert [f.id for f in _run(moved).findings] == ids
+
+
+def test_result_text_that_is_not_no_exceptions_is_a_finding_even_without_the_word_exception():
+    parsed = doc(
+        ("Title", "Control No.: A1.2"),
+        ("NarrativeText", "Control Activity: Restores are tested."),
+        (
+            "NarrativeText",
+            "Results of Tests: The control did not operate during the period; no restores ran.",
+        ),
+    )
+    result = _run(parsed)
+    assert [f.control_ref for f in result.findings] == ["A1.2"]
+    assert result.reconciliation.matched
+
+
+def test_planted_marker_in_prose_is_reported_with_page_and_snippet():
+    parsed = doc(
+        ("Title", "Section III: Description of the System", 3),
+        ("NarrativeText", "Payroll runs nightly.", 3),
+        ("NarrativeText", "In one case an exception was noted in the payroll approval walkthrough.", 3),
+        ("Table", table(HEADER, ["CC1.1", "Code of conduct.", "Inspected 25.", "No exceptions noted."]), 4),
+    )
+    result = _run(parsed)
+    rec = result.reconciliation
+    assert result.findings == []
+    assert (rec.markers_found, rec.findings_extracted, rec.matched) == (1, 0, False)
+    assert rec.unmatched_markers[0].page == 3
+    assert "exception was noted in the payroll approval walkthrough" in rec.unmatched_markers[0].snippet
+
+
+def test_no_exceptions_wording_variants_are_not_markers():
+    parsed = doc(
+        ("NarrativeText", "No exceptions noted."),
+        ("NarrativeText", "No deviations were noted during testing."),
+        ("NarrativeText", "Results of Tests: None noted."),
+        ("Table", table(HEADER, ["CC2.1", "Metrics.", "Inspected.", "N/A"], ["CC2.2", "T.", "I.", ""])),
+    )
+    result = _run(parsed)
+    assert result.findings == []
+    assert result.reconciliation.markers_found == 0 and result.reconciliation.matched
