@@ -51,14 +51,14 @@ def playbook_text() -> str:
     return f"Step categories:\n{categories}\n\n{render_playbook()}"
 
 
-def stable_inputs(prompt: PromptTemplate) -> dict[str, Any]:
+def stable_inputs(prompt: PromptTemplate, playbook: str | None = None) -> dict[str, Any]:
     """Inputs of the system message; identical for every finding so the prefix is cacheable."""
     return {
         "json_schema": answer_json_schema(),
         "exception_types": [{"id": t.value, "definition": d} for t, d in EXCEPTION_TYPE_DEFINITIONS.items()],
         "type_precedence": [t.value for t in TYPE_PRECEDENCE],
         "root_causes": [{"id": c.value, "definition": d} for c, d in ROOT_CAUSE_DEFINITIONS.items()],
-        "playbook": playbook_text(),
+        "playbook": playbook if playbook is not None else playbook_text(),
         "examples": [e.model_dump() for e in prompt.examples],
     }
 
@@ -208,6 +208,7 @@ class LLMAnalyzer:
         model_name: str,
         max_tokens: int = 2048,
         prompt: PromptTemplate | None = None,
+        playbook: str | None = None,
         clock: Callable[[], float] = time.perf_counter,
     ) -> None:
         self._chat = chat
@@ -218,7 +219,7 @@ class LLMAnalyzer:
         self._clock = clock
         self._schema = answer_json_schema()
         # Rendered once: the byte-identical prefix every request starts with.
-        self._system = self._prompt.render_system(**stable_inputs(self._prompt))
+        self._system = self._prompt.render_system(**stable_inputs(self._prompt, playbook))
 
     @property
     def kind(self) -> str:
