@@ -71,15 +71,15 @@ _TYPE_LABEL: dict[ExceptionType, str] = {
 
 # Control areas and the role that usually owns them: SOC 2 criteria prefixes first, then wording.
 _REF_ROLES: tuple[tuple[str, str], ...] = (
-    ("CC6", "IT Security Manager"),
-    ("CC7", "Security Operations Lead"),
-    ("CC8", "Engineering Manager"),
-    ("CC9", "Vendor Management Lead"),
-    ("A1", "IT Operations Manager"),
-    ("PI1", "Operations Manager"),
-    ("C1", "Data Protection Officer"),
-    ("P", "Privacy Officer"),
-    ("CC", "Compliance Lead"),
+    (r"CC6(?!\d)", "IT Security Manager"),
+    (r"CC7(?!\d)", "Security Operations Lead"),
+    (r"CC8(?!\d)", "Engineering Manager"),
+    (r"CC9(?!\d)", "Vendor Management Lead"),
+    (r"A1(?!\d)", "IT Operations Manager"),
+    (r"PI1(?!\d)", "Operations Manager"),
+    (r"C1(?!\d)", "Data Protection Officer"),
+    (r"P\d", "Privacy Officer"),
+    (r"CC\d", "Compliance Lead"),
 )
 _WORD_ROLES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
     (re.compile(p, re.IGNORECASE), role)
@@ -189,8 +189,8 @@ def assess_severity(
 def control_owner_role(finding: Finding) -> str:
     """The role that most plausibly owns the finding's control (SOC 2 criterion first, then wording)."""
     ref = (finding.control_ref or "").strip().upper()
-    for prefix, role in _REF_ROLES:
-        if re.match(rf"{prefix}\d", ref):
+    for ref_pattern, role in _REF_ROLES:
+        if re.match(ref_pattern, ref):
             return role
     text = " ".join(p for p in (finding.title, finding.control_description, finding.text) if p)
     for pattern, role in _WORD_ROLES:

@@ -420,9 +420,7 @@ TYPE_CUES: tuple[Cue, ...] = (
 )
 
 _R = RootCause
-_WILL = (
-    r"(?:will|shall|plans?\s+to|intends?\s+to|is\s+(?:in\s+the\s+process\s+of|working\s+to)|has|have|had|to)"
-)
+_WILL = r"(?:will|shall|plans?\s+to|intends?\s+to|is\s+(?:in\s+the\s+process\s+of|working\s+to)|has|have|had)"
 
 CAUSE_CUES: tuple[Cue, ...] = (
     # --- review, supervision, reconciliation
@@ -586,7 +584,7 @@ CAUSE_CUES: tuple[Cue, ...] = (
     _c(
         _R.INSUFFICIENT_TRAINING,
         "staff unaware",
-        r"\b(?:not|un)aware\b|\bnot\s+(?:trained|familiar|knowledgeable)\b|\bunfamiliar\b",
+        r"\b(?:not\s+|un)aware\b|\bnot\s+(?:trained|familiar|knowledgeable)\b|\bunfamiliar\b",
         2.0,
     ),
     _c(

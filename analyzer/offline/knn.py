@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -20,6 +22,16 @@ class Neighbour:
     score: float
 
 
+# Bank vectors per (embedding model, bank content): analyzers built repeatedly share one embedding pass.
+_BANK_CACHE: dict[tuple[str, str], np.ndarray] = {}
+_BANK_LOCK = threading.Lock()
+
+
+def _bank_key(embedder: Embedder, texts: Sequence[str]) -> tuple[str, str]:
+    digest = hashlib.sha256("\x1e".join(texts).encode("utf-8")).hexdigest()
+    return embedder.name, digest
+
+
 def _normalise(matrix: np.ndarray) -> np.ndarray:
     norms = np.linalg.norm(matrix, axis=-1, keepdims=True)
     return matrix / np.clip(norms, 1e-12, None)
@@ -36,8 +48,15 @@ class ExemplarKnn:
         if not self._exemplars:
             raise ValueError("the exemplar bank is empty")
         self.k = k
-        vectors = embedder.embed_documents([ex.full_text for ex in self._exemplars])
-        self._matrix = _normalise(np.asarray(vectors, dtype=np.float64))
+        texts = [ex.full_text for ex in self._exemplars]
+        key = _bank_key(embedder, texts)
+        with _BANK_LOCK:
+            matrix = _BANK_CACHE.get(key)
+            if matrix is None:
+                matrix = _normalise(np.asarray(embedder.embed_documents(texts), dtype=np.float64))
+                matrix.setflags(write=False)
+                _BANK_CACHE[key] = matrix
+        self._matrix = matrix
 
     @property
     def exemplars(self) -> tuple[Exemplar, ...]:
