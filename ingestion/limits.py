@@ -15,6 +15,8 @@ _RATIO_MIN_ENTRY_BYTES = 1024 * 1024
 
 
 def _mib(n: float) -> str:
+    if n < 1024 * 1024:
+        return f"{int(n):,} bytes"
     return f"{n / (1024 * 1024):.1f} MiB"
 
 

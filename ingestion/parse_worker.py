@@ -50,6 +50,14 @@ def _is_loopback(address: object) -> bool:
     return False
 
 
+def _is_ip_literal(name: str) -> bool:
+    try:
+        ipaddress.ip_address(name)
+    except ValueError:
+        return False
+    return True  # connect() decides on addresses
+
+
 def install_network_guard() -> None:
     """Make every non-loopback connect fail and remember it, so a test can prove there were none."""
     real_connect = socket.socket.connect
@@ -67,6 +75,18 @@ def install_network_guard() -> None:
             raise ConnectionRefusedError(f"outbound connection blocked: {address!r}")
         return real_connect_ex(self, address)
 
+    real_getaddrinfo = socket.getaddrinfo
+
+    # Looking a host name up is the first step of any connection; without network it fails before
+    # connect() is reached, so attempts are caught (and recorded) here as well.
+    def guarded_getaddrinfo(host: Any, *args: Any, **kwargs: Any) -> Any:
+        name = host.decode() if isinstance(host, bytes) else host
+        if name not in (None, "", "localhost") and not _is_ip_literal(name):
+            _BLOCKED.append(repr((name, args[0] if args else None)))
+            raise socket.gaierror(socket.EAI_NONAME, f"outbound lookup blocked: {name}")
+        return real_getaddrinfo(host, *args, **kwargs)
+
+    socket.getaddrinfo = guarded_getaddrinfo
     socket.socket.connect = guarded_connect  # type: ignore[method-assign,assignment]
     socket.socket.connect_ex = guarded_connect_ex  # type: ignore[method-assign,assignment]
 

@@ -175,7 +175,10 @@ class DocumentParser:
                 ) from exc
             except WorkerDied as exc:
                 self._kill()
-                raise IngestionError(str(path), f"parser could not start ({exc})") from exc
+                limit = self._settings.parse_memory_mb
+                raise IngestionError(
+                    str(path), f"parser could not start with its memory limit of {limit} MiB ({exc})"
+                ) from exc
         proc = self._proc
         assert proc is not None and proc.stdin is not None
         request = json.dumps({"path": str(path.resolve()), "media_type": media_type}) + "\n"
