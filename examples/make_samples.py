@@ -21,10 +21,11 @@ from docx import Document  # noqa: E402
 from docx.enum.text import WD_BREAK  # noqa: E402
 from docx.shared import Pt  # noqa: E402
 from reportlab import rl_config  # noqa: E402
+from reportlab.lib import colors  # noqa: E402
 from reportlab.lib.pagesizes import LETTER  # noqa: E402
 from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet  # noqa: E402
 from reportlab.lib.units import inch  # noqa: E402
-from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Spacer  # noqa: E402
+from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle  # noqa: E402
 
 # Fixed timestamps keep the files byte-identical between runs, so content hashes and finding ids are stable.
 FIXED_TIME = datetime(2025, 11, 14, 9, 0, 0)
@@ -91,6 +92,80 @@ def build_soc2_pdf(path: Path) -> None:
     for control in soc2.exceptions():
         story.append(Paragraph(f"<b>{control.ref}</b> Management's response:", label))
         story.append(Paragraph(_esc(control.response or ""), body))
+    doc = SimpleDocTemplate(
+        str(path),
+        pagesize=LETTER,
+        title=f"{soc2.COMPANY} SOC 2 Type II Report",
+        author=soc2.AUDITOR,
+        creator="auditlens examples",
+        topMargin=0.9 * inch,
+        bottomMargin=0.9 * inch,
+    )
+    doc.build(story, onFirstPage=furniture, onLaterPages=furniture)
+
+
+def build_soc2_pdf_tables(path: Path) -> None:
+    """The same report with section IV drawn as grid tables (one text block per cell in the text layer).
+
+    Rows are allowed to split inside a cell at a page break and the header row repeats on every page,
+    which is how long control matrices look in most auditor-produced PDFs.
+    """
+    rl_config.invariant = 1
+    styles = getSampleStyleSheet()
+    body = ParagraphStyle("body", parent=styles["BodyText"], fontSize=10, leading=13, spaceAfter=6)
+    small = ParagraphStyle("cell", parent=body, fontSize=8, leading=10, spaceAfter=0)
+    h1 = ParagraphStyle("h1", parent=styles["Heading1"], fontSize=15, spaceAfter=10)
+    h2 = ParagraphStyle("h2", parent=styles["Heading2"], fontSize=12, spaceBefore=10, spaceAfter=6)
+    grid = TableStyle(
+        [
+            ("GRID", (0, 0), (-1, -1), 0.5, colors.grey),
+            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#dde4ee")),
+        ]
+    )
+
+    def furniture(canvas: Any, doc: Any) -> None:
+        canvas.saveState()
+        canvas.setFont("Helvetica", 8)
+        canvas.drawString(inch, LETTER[1] - 0.6 * inch, soc2.RUNNING_HEADER)
+        canvas.drawRightString(LETTER[0] - inch, 0.6 * inch, f"Page {doc.page}")
+        canvas.restoreState()
+
+    def grid_table(rows: list[list[str]], widths: list[float]) -> Table:
+        cells = [[Paragraph(_esc(text), small) for text in row] for row in rows]
+        table = Table(cells, colWidths=widths, repeatRows=1, splitInRow=1)
+        table.setStyle(grid)
+        return table
+
+    story: list[Any] = [
+        Paragraph(_esc(soc2.COMPANY), h1),
+        Paragraph(_esc(f"SOC 2 Type II Report on the {soc2.SYSTEM}"), h2),
+        Paragraph(
+            _esc(f"Relevant to Security, Availability and Confidentiality for the period {soc2.PERIOD}"), body
+        ),
+        PageBreak(),
+    ]
+    for heading, paragraphs in soc2.FRONT_SECTIONS:
+        story.append(Paragraph(_esc(heading), h1))
+        story.extend(Paragraph(_esc(p), body) for p in paragraphs)
+        story.append(PageBreak())
+    story.append(Paragraph(_esc(soc2.SECTION_IV), h1))
+    story.extend(Paragraph(_esc(p), body) for p in soc2.SECTION_IV_INTRO)
+    widths = [0.8 * inch, 1.9 * inch, 1.9 * inch, 1.9 * inch]
+    for _code, title, controls in soc2.GROUPS:
+        story.append(Paragraph(_esc(title), h2))
+        rows = [MATRIX_HEADER] + [
+            [c.ref, c.activity, c.test, c.result or soc2.NO_EXCEPTIONS] for c in controls
+        ]
+        story.append(grid_table(rows, widths))
+    story.append(PageBreak())
+    story.append(Paragraph(_esc(soc2.SECTION_V), h1))
+    story.append(Paragraph(_esc(soc2.RESPONSES_HEADING), h2))
+    story.append(Paragraph(_esc(soc2.RESPONSES_INTRO), body))
+    responses = [["Control No.", "Management's Response"]] + [
+        [c.ref, c.response or ""] for c in soc2.exceptions()
+    ]
+    story.append(grid_table(responses, [0.8 * inch, 5.7 * inch]))
     doc = SimpleDocTemplate(
         str(path),
         pagesize=LETTER,
@@ -350,6 +425,7 @@ def build_all(out: Path) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
     paths = {
         "pdf": out / "acme-soc2-type2-2025.pdf",
+        "pdf_tables": out / "acme-soc2-type2-2025-tables.pdf",
         "docx": out / "acme-soc2-type2-2025.docx",
         "classic": out / "acme-internal-audit-2025.docx",
         "csv": out / "findings-import.csv",
@@ -357,6 +433,7 @@ def build_all(out: Path) -> list[Path]:
         "expected": out / "expected-findings.json",
     }
     build_soc2_pdf(paths["pdf"])
+    build_soc2_pdf_tables(paths["pdf_tables"])
     build_soc2_docx(paths["docx"])
     build_classic_docx(paths["classic"])
     build_imports(paths["csv"], paths["json"])

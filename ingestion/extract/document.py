@@ -19,7 +19,8 @@ NO_EXCEPTION = re.compile(
 )
 SECTION_HEADING = re.compile(r"^\s*section\s+(?:[IVX]+|\d+)\b", re.IGNORECASE)
 RESPONSES_HEADING = re.compile(
-    r"^\s*(?:other\s+information[^:]*:\s*)?management'?s?\s+respons\w*\s+to\s+(?:the\s+)?(?:exceptions?|deviations?)",
+    r"^\s*(?:section\s+(?:[IVX]+|\d+)\s*[:.–—-]\s*)?(?:other\s+information[^:]*:\s*)?"
+    r"management'?s?\s+respons\w*\s+to\s+(?:the\s+)?(?:exceptions?|deviations?|(?:audit\s+)?findings?)",
     re.IGNORECASE,
 )
 
@@ -61,7 +62,13 @@ def body_blocks(parsed: ParsedDocument) -> list[Block]:
         for element in {items[0].id: items[0], items[-1].id: items[-1]}.values():
             if len(element.text) <= 120 and element.category != "Table":
                 edge_pages[_furniture_key(element.text)].add(page)
-    repeated = {key for key, pages in edge_pages.items() if len(pages) >= 3 and ":" not in key}
+    # Result wording ("No exceptions noted.") often closes a page too; it is content, never furniture.
+    needed = max(3, (len(by_page) + 1) // 2)
+    repeated = {
+        key
+        for key, pages in edge_pages.items()
+        if len(pages) >= needed and ":" not in key and not NO_EXCEPTION.match(key) and "exception" not in key
+    }
     blocks: list[Block] = []
     for element in elements:
         if element.page is not None and _furniture_key(element.text) in repeated:

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from analyzer.models import FindingLayout
 from ingestion.controlrefs import CONTROL_REF_RE
 from ingestion.extract._refs import leading_ref, normalise_ref
+from ingestion.extract.cell_matrix import assign_cells, bare_ref, header_runs, result_complete
 from ingestion.extract.document import (
     NO_EXCEPTION,
     RESPONSES_HEADING,
@@ -63,6 +64,7 @@ class _Row:
     fields: dict[str, list[str]] = field(default_factory=dict)
     keys: set[str] = field(default_factory=set)
     result_page: int | None = None
+    cells: list[tuple[str, int | None]] = field(default_factory=list)  # cell-sequence rows only
 
     def add(self, name: str, text: str, page: int | None) -> None:
         self.fields.setdefault(name, []).append(text)
@@ -70,6 +72,13 @@ class _Row:
             self.result_page = page
 
     def draft(self) -> Draft | None:
+        if self.cells:
+            for name, parts in assign_cells([text for text, _ in self.cells]).items():
+                self.fields[name] = parts
+            result_first = self.fields.get("result", [""])[0]
+            self.result_page = next(
+                (page for text, page in self.cells if result_first.startswith(text)), None
+            )
         result = join(self.fields.get("result", []))
         if not result or NO_EXCEPTION.match(result):
             return None
@@ -107,6 +116,9 @@ class _Scanner:
         self.section: str | None = None
         self.columns: MatrixColumns | None = None
         self.width = 0
+        self.blocks: list[Block] = []
+        self.header_cells: set[str] = set()  # column titles of a cell-sequence matrix, when in one
+        self.headers: dict[int, int] = {}
 
     def close(self) -> None:
         if self.row is not None:
@@ -115,12 +127,56 @@ class _Scanner:
                 self.drafts.append(draft)
         self.row, self.field = None, None
 
+    def cell_block(self, block: Block) -> bool:
+        """Handle a block of a matrix whose cells arrive one by one; False when the block is not one."""
+        text = block.text
+        if block.index in self.headers:
+            return True  # handled as a whole run in text_block
+        if text.lower() in self.header_cells:
+            return True  # the header row repeated at the top of a new page
+        ref = bare_ref(text)
+        if ref is not None:
+            self.close()
+            self.row = _Row(ref=ref, start=block.index, page=block.page, section=self.section)
+            self.row.keys.add(block.element.id)
+            return True
+        if self.row is None:
+            if _is_heading(block):
+                self.section = text
+            return True
+        parts = [t for t, _ in self.row.cells]
+        result = assign_cells(parts).get("result", []) if parts else []
+        if result and (
+            result_complete(result)
+            or (
+                _is_heading(block)
+                and _SENTENCE_END.search(parts[-1])
+                and not text[:1].islower()
+                and not _SENTENCE_END.search(text)
+            )
+        ):
+            # The row is over: a passed result is complete, and a heading after a full sentence is a heading.
+            self.close()
+            if _is_heading(block):
+                self.section = text
+            return True
+        self.row.cells.append((text, block.page))
+        self.row.keys.add(block.element.id)
+        return True
+
     def text_block(self, block: Block) -> None:
         text = block.text
+        width = self.headers.get(block.index)
+        if width:
+            self.close()
+            self.header_cells = {b.text.lower() for b in self.blocks[block.index : block.index + width]}
+            return
+        if self.header_cells and not ROW_START.match(text) and self.cell_block(block):
+            return
         start = ROW_START.match(text)
         if start:
             self.close()
-            self.columns = None
+            self.columns, self.header_cells = None, set()
             self.row = _Row(ref=start.group("ref"), start=block.index, page=block.page, section=self.section)
             self.row.keys.add(block.element.id)
             rest = text[start.end() :]
@@ -154,6 +210,7 @@ class _Scanner:
             self.section = text
 
     def table_block(self, block: Block) -> None:
+        self.header_cells = set()
         rows = table_rows(block.element.table_html or "")
         if not rows:
             return
@@ -193,6 +250,8 @@ class _Scanner:
 def extract_matrix(blocks: list[Block]) -> list[Draft]:
     """Findings from control matrices written as tables or as labelled running text."""
     scanner = _Scanner()
+    scanner.blocks = blocks
+    scanner.headers = header_runs(blocks)
     in_responses = False
     for block in blocks:
         if block.is_table:
@@ -201,10 +260,12 @@ def extract_matrix(blocks: list[Block]) -> list[Draft]:
             continue
         if RESPONSES_HEADING.match(block.text) and leading_ref(block.text) is None:
             scanner.close()
+            scanner.header_cells = set()
             in_responses = True
             continue
         if SECTION_HEADING.match(block.text):
             scanner.close()
+            scanner.header_cells = set()
             in_responses = False
             scanner.section = block.text
             continue

@@ -15,6 +15,7 @@ from ingestion.parser import DocumentParser
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 SOC2_PDF = EXAMPLES / "acme-soc2-type2-2025.pdf"
+SOC2_TABLES_PDF = EXAMPLES / "acme-soc2-type2-2025-tables.pdf"
 SOC2_DOCX = EXAMPLES / "acme-soc2-type2-2025.docx"
 CLASSIC_DOCX = EXAMPLES / "acme-internal-audit-2025.docx"
 IMPORT_CSV = EXAMPLES / "findings-import.csv"
@@ -25,7 +26,9 @@ IMPORT_JSON = EXAMPLES / "findings-import.json"
 def parsed_samples() -> dict[str, ParsedDocument]:
     """PDF, DOCX and classic samples parsed by one parser worker (starting a worker costs seconds)."""
     with DocumentParser(Settings()) as parser:
-        return {path.name: parser.parse(path) for path in (SOC2_PDF, SOC2_DOCX, CLASSIC_DOCX)}
+        return {
+            path.name: parser.parse(path) for path in (SOC2_PDF, SOC2_TABLES_PDF, SOC2_DOCX, CLASSIC_DOCX)
+        }
 
 
 def expected() -> dict[str, Any]:

@@ -177,3 +177,45 @@ def test_no_exceptions_wording_variants_are_not_markers():
     result = _run(parsed)
     assert result.findings == []
     assert result.reconciliation.markers_found == 0 and result.reconciliation.matched
+
+
+def test_drawn_table_cells_arriving_as_separate_blocks():
+    parsed = doc(
+        ("Title", "CC6 Logical Access", 7),
+        ("Title", "Control No.", 7),
+        ("Title", "Control Activity", 7),
+        ("Title", "Tests Performed", 7),
+        ("Title", "Results of Tests", 7),
+        ("UncategorizedText", "CC6.1", 7),
+        ("Title", "MFA is enforced for", 7),  # one cell cut in two by a style change
+        ("NarrativeText", "production access.", 7),
+        ("NarrativeText", "Inspected the IdP policy.", 7),
+        ("NarrativeText", "No exceptions noted.", 7),
+        ("UncategorizedText", "CC6.2", 7),
+        ("NarrativeText", "Leavers lose access in one day.", 7),
+        ("NarrativeText", "Compared HR and IdP lists for 25 leavers.", 7),
+        ("NarrativeText", "Exceptions noted. For 2 of 25 leavers sampled, access", 7),
+        # page break: the header row repeats, then the cut cell goes on
+        ("Title", "Control No.", 8),
+        ("Title", "Control Activity", 8),
+        ("Title", "Tests Performed", 8),
+        ("Title", "Results of Tests", 8),
+        ("NarrativeText", "stayed active for a week.", 8),
+        ("UncategorizedText", "CC6.3", 8),
+        ("NarrativeText", "Access is reviewed quarterly.", 8),
+        ("NarrativeText", "Inspected the four reviews.", 8),
+        ("NarrativeText", "No exceptions noted.", 8),
+        ("Title", "CC7 System Operations", 8),
+        ("Title", "Section V: Management's Response to Exceptions", 9),
+        ("NarrativeText", "CC6.2", 9),
+        ("NarrativeText", "Offboarding is now automated.", 9),
+    )
+    result = _run(parsed)
+    (finding,) = result.findings
+    assert finding.control_ref == "CC6.2"
+    assert finding.control_description == "Leavers lose access in one day."
+    assert finding.test_performed == "Compared HR and IdP lists for 25 leavers."
+    assert finding.text == "Exceptions noted. For 2 of 25 leavers sampled, access stayed active for a week."
+    assert (finding.page, finding.section) == (7, "CC6 Logical Access")
+    assert finding.management_response == "Offboarding is now automated."
+    assert result.reconciliation.matched

@@ -14,12 +14,13 @@ from tests.ingestion.sample_docs import (
     EXAMPLES,
     SOC2_DOCX,
     SOC2_PDF,
+    SOC2_TABLES_PDF,
     expected,
     parsed_samples,
     squash,
 )
 
-pytestmark = pytest.mark.slow  # parses three real files in a parser worker (about 10-30 s)
+pytestmark = pytest.mark.slow  # parses four real files in a parser worker (about 10-40 s)
 
 
 def _extract(name: str, org: str = "org-a", audit: str = "soc2-2025"):
@@ -33,14 +34,14 @@ def test_generator_is_deterministic_and_matches_the_committed_files(tmp_path):
     finally:
         sys.path.remove(str(EXAMPLES))
     written = make_samples.build_all(tmp_path)
-    assert len(written) == 6
+    assert len(written) == 7
     for path in written:
         assert path.read_bytes() == (EXAMPLES / path.name).read_bytes(), (
             f"{path.name} differs: rerun make_samples"
         )
 
 
-@pytest.mark.parametrize("name", [SOC2_PDF.name, SOC2_DOCX.name])
+@pytest.mark.parametrize("name", [SOC2_PDF.name, SOC2_TABLES_PDF.name, SOC2_DOCX.name])
 def test_soc2_sample_yields_exactly_the_planted_exceptions(name):
     truth = expected()["soc2"]
     result = _extract(name)
@@ -86,6 +87,24 @@ def test_pdf_exception_split_by_a_page_break_is_read_whole():
     assert len(pages) == 2, pages
     assert cc81.page == min(pages)
     assert cc81.text.endswith("no retrospective approval was documented.")
+
+
+def test_drawn_table_pdf_row_split_by_a_page_break_is_one_finding():
+    parsed = parsed_samples()[SOC2_TABLES_PDF.name]
+    assert not any(e.category == "Table" for e in parsed.elements)  # cells arrive as text blocks
+    result = _extract(SOC2_TABLES_PDF.name)
+    spanning = []
+    for finding in result.findings:
+        row = " ".join([finding.control_description or "", finding.test_performed or "", finding.text])
+        pages = {
+            e.page
+            for e in parsed.elements
+            if e.category not in ("Header", "Footer") and len(e.text) > 8 and e.text.strip() in row
+        }
+        if len(pages) > 1:
+            spanning.append(finding.control_ref)
+    assert spanning, "the sample should have an exception row cut by a page break"
+    assert all(f.section and f.section.startswith(("Common Criteria", "Additional")) for f in result.findings)
 
 
 def test_docx_row_continued_in_a_second_table_is_one_finding():
