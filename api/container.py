@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from analyzer.ports import ChatModel, Embedder, VectorIndex
+from analyzer.ports import ApprovedExamples, ChatModel, Embedder, VectorIndex
 from analyzer.settings import Settings
 from analyzer.storage.db import Database
 
@@ -45,3 +45,10 @@ class Container:
         from analyzer.adapters.langchain_chat import LangChainChatModel
 
         return LangChainChatModel.from_settings(self.settings)
+
+    @cached_property
+    def approved_examples(self) -> ApprovedExamples:
+        """Reviewer-approved findings and plans of an organization, for retrieval (SQL + embedder)."""
+        from analyzer.storage.approved_examples import SqlApprovedExamples
+
+        return SqlApprovedExamples(self.database, self.embedder)

@@ -123,7 +123,7 @@ def write_atomic(path: Path, text: str) -> None:
 
 def build_analyzer(container: Container, provider: str) -> Analyzer:
     """The analyzer for a resolved provider, wired to the container's parts."""
-    approved = getattr(container, "approved_examples", None)  # present once the store of approved plans is
+    approved = container.approved_examples
     if provider == "openai":
         return build_llm_analyzer(
             settings=container.settings,
