@@ -8,6 +8,7 @@ the result starts with the auditor's result wording; before it come the control 
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from ingestion.extract._refs import leading_ref
 from ingestion.extract.document import NO_EXCEPTION, Block, matrix_columns
@@ -29,6 +30,7 @@ _REF_TITLE = re.compile(r"\b(?:no\.?|number|#|ref(?:erence)?|id)\s*$|^(?:criteri
 _SENTENCE_END = re.compile(r"[.!?)\"'”:;]\s*$")
 
 
+@lru_cache(maxsize=4096)
 def bare_ref(text: str) -> str | None:
     """The control reference when a block holds nothing else (a first-column cell), else None."""
     ref = leading_ref(text)

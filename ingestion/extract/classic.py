@@ -36,20 +36,22 @@ LABELS: list[tuple[str, str]] = [
     ),
     ("other", r"questioned\s+costs?|repeat\s+finding|rating|risk\s+rating|priority|federal\s+program"),
 ]
-_ALONE = [(name, re.compile(rf"^\s*(?:{words})\s*:?\s*$", re.IGNORECASE)) for name, words in LABELS]
-_LEADING = [(name, re.compile(rf"^\s*(?:{words})\s*:\s*", re.IGNORECASE)) for name, words in LABELS]
+# One pattern for all labels (one regex pass per block); a label either ends the text or is followed by ":".
+_LABEL = re.compile(
+    r"^\s*(?:"
+    + "|".join(f"(?P<{name}>{words})" for name, words in LABELS)
+    + r")(?:\s*:\s*(?P<rest>.*)|\s*$)",
+    re.IGNORECASE | re.DOTALL,
+)
 
 
 def label_of(text: str) -> tuple[str, str] | None:
     """(field, rest of text) when `text` is or starts with a classic field label."""
-    for name, pattern in _ALONE:
-        if pattern.match(text):
-            return name, ""
-    for name, pattern in _LEADING:
-        match = pattern.match(text)
-        if match:
-            return name, text[match.end() :]
-    return None
+    match = _LABEL.match(text)
+    if match is None:
+        return None
+    name = next(name for name, _ in LABELS if match.group(name) is not None)
+    return name, match.group("rest") or ""
 
 
 def is_finding_heading(block: Block) -> re.Match[str] | None:
