@@ -7,7 +7,7 @@ the baseline file; DEFAULT_TOLERANCE when absent). Raising a baseline is a delib
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -118,12 +118,16 @@ def check(
     *,
     baseline: BaselineFile | None = None,
     fail_under: Mapping[str, float] | None = None,
+    skip: Collection[str] = (),
 ) -> list[GateCheck]:
-    """Compare a summary with a baseline (value >= baseline - tolerance) and with explicit floors."""
+    """Compare a summary with a baseline (value >= baseline - tolerance) and with explicit floors.
+
+    `skip` names baseline metrics the run deliberately did not compute (they are not compared).
+    """
     checks: list[GateCheck] = []
     if baseline is not None:
         for name, ref in baseline.metrics.items():
-            if ref is None:
+            if ref is None or name in skip:
                 continue  # undefined when measured (e.g. no references): nothing to hold the run to
             checks.append(GateCheck(name, _number(summary, name), ref - baseline.tolerance, "baseline"))
     for name, floor in (fail_under or {}).items():

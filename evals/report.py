@@ -38,11 +38,13 @@ def build_report(
     analyzer_kind: str,
     embedder: Embedder | None,
     include_knn: bool = True,
+    include_coverage: bool = True,
     coverage_threshold: float = metrics.PLAN_COVERAGE_THRESHOLD,
 ) -> dict[str, Any]:
     """Score the runs and assemble the report (`summary` + `cases`, with baselines from the same cases)."""
     cases = [r.case for r in runs]
-    coverages = plan_coverages(embedder, runs, threshold=coverage_threshold)
+    coverage_embedder = embedder if include_coverage else None
+    coverages = plan_coverages(coverage_embedder, runs, threshold=coverage_threshold)
     per_case = [case_scores(r, cov) for r, cov in zip(runs, coverages, strict=True)]
     baselines = [majority_baseline(cases)]
     if include_knn and embedder is not None:
@@ -88,11 +90,17 @@ def evaluate(
     embedder: Embedder | None,
     progress: ProgressCallback | None = None,
     include_knn: bool = True,
+    include_coverage: bool = True,
 ) -> dict[str, Any]:
-    """Run the analyzer over the cases and build the report."""
+    """Run the analyzer over the cases and build the report (kNN baseline and plan coverage optional)."""
     runs = run_cases(analyzer, cases, progress=progress)
     return build_report(
-        runs, suite=suite, analyzer_kind=analyzer.kind, embedder=embedder, include_knn=include_knn
+        runs,
+        suite=suite,
+        analyzer_kind=analyzer.kind,
+        embedder=embedder,
+        include_knn=include_knn,
+        include_coverage=include_coverage,
     )
 
 
