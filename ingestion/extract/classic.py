@@ -58,7 +58,19 @@ def is_finding_heading(block: Block) -> re.Match[str] | None:
     """The heading match when a block opens a numbered finding (short, not a sentence in a paragraph)."""
     if block.is_table or len(block.text) > 220:
         return None
-    return FINDING_HEADING.match(block.text)
+    match = FINDING_HEADING.match(block.text)
+    if match is None:
+        return None
+    # "Finding 3 of the prior year was resolved." is a sentence, not a heading: a heading is styled as
+    # one, puts a separator after its number, or is a short line that does not end like a sentence.
+    after_number = block.text[match.end("num") if match.group("num") else match.end("ref") :]
+    if (
+        block.element.category == "Title"
+        or re.match(r"\s*[:.–—-]", after_number)
+        or (len(block.text) <= 100 and not block.text.rstrip().endswith("."))
+    ):
+        return match
+    return None
 
 
 @dataclass

@@ -104,6 +104,18 @@ def _label(text: str) -> tuple[str, str] | None:
     return None
 
 
+_REF_AT_START = re.compile(r"^\s*(?P<ref>" + CONTROL_REF_RE.pattern + r")[\s:.–—-]*")
+
+
+def _ref_then_label(text: str) -> re.Match[str] | None:
+    """A row opening with a bare reference ("CC6.2", "CC6.2 Control activity: ...") in labelled text."""
+    match = _REF_AT_START.match(text)
+    if match is None:
+        return None
+    rest = text[match.end() :]
+    return match if not rest.strip() or _label(rest) else None
+
+
 def _is_heading(block: Block) -> bool:
     return block.element.category == "Title" and len(block.text) <= 160
 
@@ -173,7 +185,7 @@ class _Scanner:
             return
         if self.header_cells and not ROW_START.match(text) and self.cell_block(block):
             return
-        start = ROW_START.match(text)
+        start = ROW_START.match(text) or _ref_then_label(text)
         if start:
             self.close()
             self.columns, self.header_cells = None, set()

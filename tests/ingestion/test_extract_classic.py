@@ -126,3 +126,17 @@ def test_real_single_audit_findings_laid_out_classically_are_extracted_verbatim(
     # Real conditions and responses say "exceptions noted" in prose: that is the same finding, not another.
     rec = result.reconciliation
     assert (rec.markers_found, rec.findings_extracted, rec.matched) == (len(rows), len(rows), True)
+
+
+def test_a_sentence_starting_with_finding_and_a_number_is_not_a_heading():
+    parsed = doc(
+        ("Title", "Status of Prior Findings"),
+        ("NarrativeText", "Finding 3 of the prior year report was resolved in March."),
+        ("Title", "Finding 2025-004 Data retention"),
+        ("NarrativeText", "Condition: Exports older than a year were not deleted."),
+    )
+    result = _run(parsed)
+    assert [(f.title, f.text) for f in result.findings] == [
+        ("Data retention", "Exports older than a year were not deleted.")
+    ]
+    assert result.reconciliation.markers_found == 1 and result.reconciliation.matched

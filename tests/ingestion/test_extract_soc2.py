@@ -219,3 +219,21 @@ def test_drawn_table_cells_arriving_as_separate_blocks():
     assert (finding.page, finding.section) == (7, "CC6 Logical Access")
     assert finding.management_response == "Offboarding is now automated."
     assert result.reconciliation.matched
+
+
+def test_rows_opened_by_a_bare_reference_in_labelled_text():
+    parsed = doc(
+        ("Title", "CC9.2", 3),
+        ("NarrativeText", "Control activity: Vendor SOC reports are reviewed yearly.", 3),
+        ("NarrativeText", "Test performed: Inspected reviews for 6 vendors.", 3),
+        ("NarrativeText", "Test results: Exception noted. 1 of 6 reviews was not done.", 3),
+        ("NarrativeText", "CC9.1 Control activity: Insurance is reviewed yearly.", 3),
+        ("NarrativeText", "Test results: No exceptions noted.", 3),
+        ("NarrativeText", "CC9.1: The entity identifies and assesses risks from business disruption.", 3),
+    )
+    result = _run(parsed)
+    assert [(f.control_ref, f.text) for f in result.findings] == [
+        ("CC9.2", "Exception noted. 1 of 6 reviews was not done.")
+    ]
+    assert result.findings[0].control_description == "Vendor SOC reports are reviewed yearly."
+    assert result.reconciliation.matched
