@@ -192,6 +192,4 @@ def build_poam(export: AuditExport) -> op.PlanOfActionAndMilestones:
 
 def to_oscal_poam(export: AuditExport) -> bytes:
     """POA&M JSON document (`{"plan-of-action-and-milestones": ...}`) in the OSCAL version trestle emits."""
-    model = build_poam(export)
-    wrapped = op.Model(plan_of_action_and_milestones=model)
-    return wrapped.oscal_serialize_json_bytes(pretty=True)
+    return build_poam(export).oscal_serialize_json_bytes(pretty=True, wrapped=True)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -13,6 +13,13 @@ from analyzer.storage import catalog
 from analyzer.storage.analyses import latest_analyses
 from analyzer.storage.plans import plans_for
 from analyzer.storage.tables import Audit
+
+
+def as_utc(value: datetime | None) -> datetime | None:
+    """A stored timestamp as an aware UTC datetime (SQLite hands back naive ones)."""
+    if value is None:
+        return None
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 @dataclass
@@ -73,7 +80,7 @@ def collect(session: Session, *, org_id: str, audit_id: str, now: datetime) -> A
                 plan=_plan(text),
                 last_editor=row.last_editor_key_id,
                 approved_by=row.approved_by_key_id,
-                approved_at=row.approved_at,
+                approved_at=as_utc(row.approved_at),
             )
         records.append(ExportRecord(finding=finding, analysis=analyses.get(finding.id), plan=state))
     return AuditExport(audit=audit, records=records, generated_at=now)

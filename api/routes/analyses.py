@@ -9,8 +9,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
-from analyzer.errors import ConfigError, InvalidInputError
+from analyzer.errors import AuditlensError, InvalidInputError
 from analyzer.ports import Analyzer
+from analyzer.service import analyze_findings, build_llm_analyzer, resolve_provider
 from analyzer.storage import catalog
 from analyzer.storage import jobs as job_store
 from analyzer.storage.events import record_event
@@ -58,37 +59,23 @@ def analyzer_for(container: Container, provider: str) -> Analyzer:
         cached = container.overrides.get(key)
         if cached is not None:
             return cached  # type: ignore[return-value]
-        if provider == "offline":
+        resolved = resolve_provider(provider, container.settings)
+        built: Analyzer
+        if resolved == "openai":
+            built = build_llm_analyzer(
+                settings=container.settings,
+                chat=container.chat_model,
+                index=container.vector_index,
+                approved=container.approved_examples,
+            )
+        else:
             from analyzer.offline import OfflineAnalyzer
 
-            built: Analyzer = OfflineAnalyzer(container.embedder, index=container.vector_index)
-        elif provider == "openai":
-            if not container.settings.llm_configured:
-                raise ConfigError(
-                    "no LLM endpoint is configured (set AUDITLENS_LLM_MODEL and AUDITLENS_LLM_BASE_URL or "
-                    "OPENAI_API_KEY), or use provider `offline`"
-                )
-            built = _llm_analyzer(container)
-        else:
-            raise InvalidInputError(f"unknown provider {provider!r}")
+            built = OfflineAnalyzer(
+                container.embedder, index=container.vector_index, approved=container.approved_examples
+            )
         container.overrides[key] = built
         return built
-
-
-def _llm_analyzer(container: Container) -> Analyzer:
-    import importlib
-
-    try:
-        service: Any = importlib.import_module("analyzer.service")
-    except ImportError:
-        service = None
-    builder: Any = getattr(service, "build_analyzer", None)
-    if builder is None:
-        raise ConfigError("this build has no LLM analyzer wiring; use provider `offline`")
-    built: Analyzer = builder(
-        settings=container.settings, embedder=container.embedder, index=container.vector_index
-    )
-    return built
 
 
 @router.post("/audits/{audit_id}/analyses", status_code=202)
@@ -96,9 +83,7 @@ def start_analysis(
     audit_id: str, body: AnalysisRequest, request: Request, principal: AuditWriter, container: ContainerDep
 ) -> JSONResponse:
     """Queue an analysis job over the audit's findings (or the listed ones)."""
-    provider = body.provider or ("openai" if container.settings.llm_configured else "offline")
-    if provider == "openai" and not container.settings.llm_configured:
-        raise ConfigError("no LLM endpoint is configured; use provider `offline`")
+    provider = resolve_provider(body.provider, container.settings)
     with container.database.session() as session:
         catalog.get_audit(session, org_id=principal.org_id, audit_id=audit_id)
         findings = catalog.list_findings(session, org_id=principal.org_id, audit_id=audit_id)
@@ -161,9 +146,8 @@ def analysis_item(container: Container, job: JobContext, finding_id: str) -> dic
     with container.database.session() as session:
         finding = catalog.get_finding(session, org_id=job.org_id, finding_id=finding_id)
     analyzer = analyzer_for(container, str(job.params.get("provider", "offline")))
-    analysis = analyzer.analyze(finding)
-    if analysis.finding_id != finding.id:
-        raise InvalidInputError(f"analyzer answered for {analysis.finding_id}, not {finding.id}")
+    # analyze_findings turns analyzer errors and incomplete answers into a failed analysis (stored too).
+    analysis = analyze_findings([finding], analyzer=analyzer)[0]
     with container.database.session() as session:
         recorded = record_analysis(
             session,
@@ -182,7 +166,7 @@ def analysis_item(container: Container, job: JobContext, finding_id: str) -> dic
             detail={"analysis_id": recorded.analysis_id, "status": analysis.status, "job_id": job.id},
         )
     if analysis.status != "ok":
-        raise InvalidInputError(f"finding {finding.id}: {analysis.error or 'analysis failed'}")
+        raise AuditlensError(f"finding {finding.id}: {analysis.error or 'analysis failed'}")
     return {
         "analysis_id": recorded.analysis_id,
         "plan_revision": recorded.plan_revision,

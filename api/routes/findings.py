@@ -5,51 +5,37 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from fastapi import APIRouter, Query
-from pydantic import BaseModel, ConfigDict, Field
+from fastapi import APIRouter, Body, Query
 
 from analyzer.errors import InvalidInputError
-from analyzer.models import Finding, FindingAnalysis, FindingLayout, SampleFacts
+from analyzer.models import Finding, FindingAnalysis
 from analyzer.storage import catalog
 from analyzer.storage.analyses import latest_analyses, latest_analysis
 from analyzer.storage.events import record_event
 from analyzer.storage.plans import find_plan, plans_for
 from api.deps import AuditWriter, ContainerDep, Reader
+from ingestion.extract.structured_import import findings_from_inputs
 
 router = APIRouter(prefix="/v1", tags=["findings"])
 MAX_FINDINGS_PER_POST = 1000
 
 
-class FindingIn(BaseModel):
-    """One finding given as JSON (the same fields as a structured import row)."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    control_ref: str | None = Field(default=None, max_length=40, description="Control reference, e.g. CC6.1.")
-    control_description: str | None = Field(default=None, description="The control as described.")
-    test_performed: str | None = Field(default=None, description="The auditor's test.")
-    title: str | None = Field(default=None, max_length=500, description="Short title.")
-    text: str = Field(min_length=1, max_length=20000, description="The exception text.")
-    sample: SampleFacts | None = Field(default=None, description="Sample facts, when stated.")
-    context: str | None = Field(default=None, description="Background.")
-    criteria: str | None = Field(default=None, description="Criteria / requirement.")
-    cause: str | None = Field(default=None, description="Cause as stated by the auditor.")
-    effect: str | None = Field(default=None, description="Effect / risk.")
-    recommendation: str | None = Field(default=None, description="Auditor's recommendation.")
-    management_response: str | None = Field(default=None, description="Management's response.")
-    section: str | None = Field(default=None, description="Section heading.")
+def _finding_id(audit_id: str, finding: Finding, external_id: str | None) -> str:
+    # Same audit + same source number (or same control and text) → same id: re-posting adds nothing twice.
+    key = (
+        f"ext:{external_id}"
+        if external_id
+        else f"{finding.control_ref or ''}|{' '.join(finding.text.split())}"
+    )
+    return "fnd_" + hashlib.sha256(f"{audit_id}\x1f{key}".encode()).hexdigest()[:24]
 
 
-class FindingsIn(BaseModel):
-    """A list of findings to add to an audit."""
-
-    findings: list[FindingIn] = Field(min_length=1, description="Findings to add.")
-
-
-def _finding_id(audit_id: str, item: FindingIn) -> str:
-    # Same audit + same control + same text → same id, so re-posting a list adds nothing twice.
-    key = "\x1f".join([audit_id, item.control_ref or "", " ".join(item.text.split())])
-    return "fnd_" + hashlib.sha256(key.encode("utf-8")).hexdigest()[:24]
+def _items(body: Any) -> list[Any]:
+    if isinstance(body, dict) and isinstance(body.get("findings"), list) and set(body) == {"findings"}:
+        return list(body["findings"])
+    if isinstance(body, list):
+        return body
+    raise InvalidInputError('send a JSON list of findings or {"findings": [...]}')
 
 
 def finding_summary(
@@ -80,28 +66,32 @@ def list_findings(audit_id: str, principal: Reader, container: ContainerDep) -> 
 
 @router.post("/audits/{audit_id}/findings", status_code=201)
 def add_findings(
-    audit_id: str, body: FindingsIn | list[FindingIn], principal: AuditWriter, container: ContainerDep
+    audit_id: str,
+    principal: AuditWriter,
+    container: ContainerDep,
+    body: Any = Body(description='Findings as a list, or {"findings": [...]} (structured-import fields).'),
 ) -> dict[str, Any]:
-    """Add findings given as JSON (a list, or `{"findings": [...]}`); identical ones are not duplicated."""
-    items = body.findings if isinstance(body, FindingsIn) else body
+    """Add findings given as JSON; all-or-nothing, and identical ones are not duplicated."""
+    items = _items(body)
     if not items:
         raise InvalidInputError("no findings given")
     if len(items) > MAX_FINDINGS_PER_POST:
         raise InvalidInputError(f"at most {MAX_FINDINGS_PER_POST} findings per request")
     with container.database.session() as session:
         catalog.get_audit(session, org_id=principal.org_id, audit_id=audit_id)
-        existing = {f.id for f in catalog.list_findings(session, org_id=principal.org_id, audit_id=audit_id)}
+        parsed, errors = findings_from_inputs(
+            list(enumerate(items, start=1)), org_id=principal.org_id, audit_id=audit_id, source="api"
+        )
+        if errors:
+            shown = "; ".join(f"item {e.row}: {e.reason}" for e in errors[:5])
+            more = f" (and {len(errors) - 5} more)" if len(errors) > 5 else ""
+            raise InvalidInputError(f"{len(errors)} finding(s) rejected, nothing stored: {shown}{more}")
+        externals = [item.get("external_id") if isinstance(item, dict) else None for item in items]
         findings = [
-            Finding(
-                id=_finding_id(audit_id, item),
-                org_id=principal.org_id,
-                audit_id=audit_id,
-                layout=FindingLayout.IMPORT,
-                ordinal=n,
-                **item.model_dump(),
-            )
-            for n, item in enumerate(items)
+            f.model_copy(update={"id": _finding_id(audit_id, f, ext)})
+            for f, ext in zip(parsed, externals, strict=True)
         ]
+        existing = {f.id for f in catalog.list_findings(session, org_id=principal.org_id, audit_id=audit_id)}
         unique = list({f.id: f for f in findings}.values())
         new = [f for f in unique if f.id not in existing]
         if new:
@@ -117,11 +107,7 @@ def add_findings(
             object_id=audit_id,
             detail={"added": [f.id for f in new]},
         )
-        return {
-            "added": len(new),
-            "existing": len(unique) - len(new),
-            "ids": [f.id for f in findings],
-        }
+        return {"added": len(new), "existing": len(unique) - len(new), "ids": [f.id for f in findings]}
 
 
 @router.get("/findings/{finding_id}")

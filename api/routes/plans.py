@@ -6,6 +6,7 @@ The ETag is the number of the plan's newest revision, quoted. Every write needs 
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Body, Header
@@ -21,6 +22,7 @@ from analyzer.storage.tables import Plan
 from api.auth import require
 from api.deps import ContainerDep, Reader, Reviewer, Tracker
 from api.errors import ApiError
+from api.exports.records import as_utc
 
 router = APIRouter(prefix="/v1/findings/{finding_id}/plan", tags=["plans"])
 IfMatch = Annotated[str | None, Header(alias="If-Match")]
@@ -73,10 +75,15 @@ def plan_body(session: Session, plan: Plan) -> tuple[dict[str, Any], int]:
         "plan": plan_store.current_content(session, plan),
         "last_editor_key_id": plan.last_editor_key_id,
         "approved_by_key_id": plan.approved_by_key_id,
-        "approved_at": plan.approved_at.isoformat() if plan.approved_at else None,
-        "updated_at": plan.updated_at.isoformat() if plan.updated_at else None,
+        "approved_at": _iso(plan.approved_at),
+        "updated_at": _iso(plan.updated_at),
     }
     return body, latest
+
+
+def _iso(value: datetime | None) -> str | None:
+    aware = as_utc(value)
+    return aware.isoformat() if aware else None
 
 
 def _answer(session: Session, plan: Plan) -> JSONResponse:
@@ -200,7 +207,7 @@ def list_revisions(finding_id: str, principal: Reader, container: ContainerDep) 
                     "number": row.number,
                     "source": row.source,
                     "actor": {"key_id": row.actor_key_id, "role": row.actor_role},
-                    "created_at": row.created_at.isoformat(),
+                    "created_at": _iso(row.created_at),
                     "status": row.status,
                     "reason": row.reason,
                     "analysis_id": row.analysis_id,

@@ -7,9 +7,10 @@ sharing one server never see each other's rows.
 
 from __future__ import annotations
 
+import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,12 +30,57 @@ from api.container import Container
 ROLES = ("admin", "lead", "reviewer", "viewer")
 
 
+class MemoEmbedder:
+    """The real embedder with a memo: each distinct text is embedded once per test session.
+
+    Every app built here constructs its own offline analyzer, which embeds the whole exemplar bank;
+    remembering vectors keeps that to one real pass instead of one per app.
+    """
+
+    def __init__(self, inner: Embedder) -> None:
+        self._inner = inner
+        self._docs: dict[str, list[float]] = {}
+        self._queries: dict[str, list[float]] = {}
+        self._lock = threading.Lock()
+
+    @property
+    def name(self) -> str:
+        """Name of the wrapped model."""
+        return self._inner.name
+
+    @property
+    def dimension(self) -> int:
+        """Vector length of the wrapped model."""
+        return self._inner.dimension
+
+    def embed_documents(self, texts: Sequence[str]) -> list[list[float]]:
+        """Embed passages, reusing vectors already computed."""
+        with self._lock:
+            missing = list(dict.fromkeys(t for t in texts if t not in self._docs))
+        if missing:
+            vectors = self._inner.embed_documents(missing)
+            with self._lock:
+                self._docs.update(zip(missing, vectors, strict=True))
+        with self._lock:
+            return [self._docs[t] for t in texts]
+
+    def embed_query(self, text: str) -> list[float]:
+        """Embed a query, reusing a vector already computed."""
+        with self._lock:
+            hit = self._queries.get(text)
+        if hit is None:
+            hit = self._inner.embed_query(text)
+            with self._lock:
+                self._queries[text] = hit
+        return hit
+
+
 @pytest.fixture(scope="session")
 def shared_embedder() -> Embedder:
     """The real offline MiniLM embedder, loaded once for the whole session."""
     from analyzer.adapters.embeddings import MiniLMEmbedder
 
-    return MiniLMEmbedder()
+    return MemoEmbedder(MiniLMEmbedder())
 
 
 @pytest.fixture(scope="session")
