@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+import typer
 from typer.testing import CliRunner
 
 from analyzer.models import Finding, FindingLayout
@@ -107,9 +108,10 @@ def test_since_filters_and_empty_export_is_an_error(database: Database, tmp_path
 
 
 def test_cli_export_reviewed(database: Database, tmp_path: Path) -> None:
-    from api.cli.main import _register_all, app
+    from api.cli import eval_cmd
 
-    _register_all()
+    app = typer.Typer()
+    eval_cmd.register(app)
     with database.session() as s:
         org = catalog.find_organization(s, name="Org B")
         assert org is not None
