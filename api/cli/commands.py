@@ -6,10 +6,12 @@ from collections.abc import Callable
 
 import typer
 
-from api.cli import analyze_cmd, batch_cmd, db_cmd
+from api.cli import analyze_cmd, batch_cmd, db_cmd, demo_cmd, ingest_cmd
 
 REGISTRY: list[Callable[[typer.Typer], None]] = [
     db_cmd.register,
+    ingest_cmd.register,
+    demo_cmd.register,
     analyze_cmd.register,
     batch_cmd.register,
 ]
