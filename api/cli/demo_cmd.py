@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -11,16 +10,15 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from analyzer.adapters.embeddings import build_embedder
 from analyzer.errors import ConfigError
 from analyzer.models import DocumentKind, Finding, FindingAnalysis
-from analyzer.ports import Embedder, VectorIndex
 from analyzer.settings import Settings
-from analyzer.storage import catalog
-from analyzer.storage.db import Database
+from analyzer.storage import catalog, plans
+from api.cli.analyze_cmd import build_analyzer
 from api.cli.common import console, expected_errors, load_settings
 from api.cli.ingest_cmd import findings_table, ingest_table, open_database, print_row_problems
-from ingestion.pipeline import build_index, ingest_paths
+from api.container import Container
+from ingestion.pipeline import ingest_paths
 
 DEMO_ORG = "demo"
 DEMO_AUDIT = "ACME SOC 2 Type II 2025"
@@ -47,18 +45,6 @@ def _data_dir(keep: Path | None) -> Iterator[Path]:
         return
     with tempfile.TemporaryDirectory(prefix="auditlens-demo-") as tmp:
         yield Path(tmp)
-
-
-def offline_analyze(
-    findings: list[Finding], *, embedder: Embedder, index: VectorIndex
-) -> list[FindingAnalysis] | None:
-    """Analyse findings with the offline analyzer, or None when this build has none."""
-    if importlib.util.find_spec("analyzer.offline") is None:
-        return None
-    from analyzer.offline import OfflineAnalyzer
-
-    analyzer = OfflineAnalyzer(embedder, index=index)
-    return [analyzer.analyze(finding) for finding in findings]
 
 
 def analysis_table(findings: list[Finding], analyses: list[FindingAnalysis]) -> Table:
@@ -90,19 +76,11 @@ def analysis_table(findings: list[Finding], analyses: list[FindingAnalysis]) -> 
     return table
 
 
-def _store_analyses(database: Database, *, org_id: str, analyses: list[FindingAnalysis]) -> None:
-    from analyzer.storage.analyses import add_analysis
-
-    with database.session() as session:
-        for analysis in analyses:
-            add_analysis(session, org_id=org_id, analysis=analysis)
-
-
 def run_demo(settings: Settings, report: Path) -> int:
     """Ingest the sample report, print findings and their offline analysis; returns the finding count."""
-    database = open_database(settings, quiet=True)  # a fresh demo store; no news to the user
-    embedder = build_embedder(settings)
-    index = build_index(settings, embedder)
+    container = Container(settings)
+    container.database = open_database(settings, quiet=True)  # a fresh demo store; no news to the user
+    database = container.database
     console.print(f"Ingesting [bold]{report.name}[/] as organization {DEMO_ORG!r}, audit {DEMO_AUDIT!r} …")
     result = ingest_paths(
         [report],
@@ -111,7 +89,7 @@ def run_demo(settings: Settings, report: Path) -> int:
         kind=DocumentKind.REPORT,
         settings=settings,
         database=database,
-        index=index,
+        index=container.vector_index,
         on_progress=print_row_problems,
     )
     console.print(ingest_table(result.files))
@@ -120,16 +98,21 @@ def run_demo(settings: Settings, report: Path) -> int:
     with database.session() as session:
         findings = catalog.list_findings(session, org_id=result.org_id, audit_id=result.audit_id)
     console.print(findings_table(findings, title=f"Findings in {report.name} ({len(findings)})"))
-    analyses = offline_analyze(findings, embedder=embedder, index=index)
-    if analyses is None:
-        console.print("(this build has no offline analyzer yet: findings only)")
-        return len(findings)
-    _store_analyses(database, org_id=result.org_id, analyses=analyses)
+
+    # The same wiring and storage as `auditlens analyze --provider offline`.
+    analyzer = build_analyzer(container, "offline")
+    analyses = []
+    for finding in findings:
+        analysis = analyzer.analyze(finding)
+        with database.session() as session:
+            plans.record_analysis(session, org_id=result.org_id, analysis=analysis)
+        analyses.append(analysis)
     console.print(analysis_table(findings, analyses))
     console.print(
         "These analyses come from the [bold]offline analyzer[/] (rules + nearest exemplars + playbook, "
         "no LLM). To analyse with an LLM, set AUDITLENS_LLM_BASE_URL, AUDITLENS_LLM_MODEL and "
-        "OPENAI_API_KEY (any OpenAI-compatible endpoint).",
+        "OPENAI_API_KEY (any OpenAI-compatible endpoint), then run "
+        f"`auditlens analyze --org {DEMO_ORG} --audit '{DEMO_AUDIT}'` on your own data dir.",
         highlight=False,
     )
     return len(findings)
