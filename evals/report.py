@@ -183,6 +183,13 @@ def render_markdown(report: dict[str, Any]) -> str:
         lines.append(
             f"| {label} | " + " | ".join(str(row[c]) for c in cols) + f" | {_fmt(s['type_f1'][label])} |"
         )
+    if s.get("by_tag"):
+        lines += ["", "## Slices", "", "| tag | cases | strict | lenient |", "|---|---|---|---|"]
+        for tag, row in s["by_tag"].items():
+            lines.append(
+                f"| {tag} | {row['cases']} | {_fmt(row['strict_type_accuracy'])} | "
+                f"{_fmt(row['lenient_type_accuracy'])} |"
+            )
     lines += [
         "",
         "## Plans, grounding and cost",

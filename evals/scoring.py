@@ -22,6 +22,10 @@ HEADLINE_METRICS: tuple[str, ...] = (
 )
 
 
+# Slices reported separately when a suite tags its cases with them.
+BREAKDOWN_TAGS: tuple[str, ...] = ("near_miss", "injection", "incident", "negligence", "split", "no_cause")
+
+
 @dataclass(frozen=True)
 class Prediction:
     """A bare prediction (type + causes): what baselines produce and what headline metrics need."""
@@ -183,6 +187,23 @@ def summarize(
         "seconds_total": sum(seconds),
         "seconds_per_case": (sum(seconds) / len(seconds)) if seconds else None,
         "seconds_p95": metrics.percentile(seconds, 95),
+        "by_tag": by_tag(runs),
         "baselines": {name: dict(values) for name, values in baselines.items()},
     }
     return summary
+
+
+def by_tag(runs: Sequence[CaseRun]) -> dict[str, dict[str, Any]]:
+    """Case count and type accuracies of each breakdown tag present in the suite."""
+    out: dict[str, dict[str, Any]] = {}
+    for tag in BREAKDOWN_TAGS:
+        subset = [r for r in runs if tag in r.case.tags]
+        if not subset:
+            continue
+        top = headline([r.case for r in subset], [prediction_of(r) for r in subset])
+        out[tag] = {
+            "cases": len(subset),
+            "strict_type_accuracy": top["strict_type_accuracy"],
+            "lenient_type_accuracy": top["lenient_type_accuracy"],
+        }
+    return out
