@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import typer
 
-from api.cli import analyze_cmd, batch_cmd, db_cmd, demo_cmd, ingest_cmd
+from api.cli import analyze_cmd, batch_cmd, db_cmd, demo_cmd, eval_cmd, ingest_cmd
 
 REGISTRY: list[Callable[[typer.Typer], None]] = [
     db_cmd.register,
@@ -14,4 +14,5 @@ REGISTRY: list[Callable[[typer.Typer], None]] = [
     demo_cmd.register,
     analyze_cmd.register,
     batch_cmd.register,
+    eval_cmd.register,
 ]
