@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any, cast
 
@@ -206,3 +211,69 @@ def test_chroma_default_embedding_function_is_never_called(
     index = _index(tmp_path, minilm)
     index.replace_document(org_id="o", document_id="d", chunks=[_chunk("o", "a", "d", 0, "some text")])
     assert len(index.search(org_id="o", query="some text", k=1)) == 1
+
+
+@pytest.fixture(scope="module")
+def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real Chroma server (the `chroma run` shipped with chromadb) on a free loopback port."""
+    exe = Path(sys.executable).with_name("chroma")
+    if not exe.exists():
+        pytest.skip(f"the chroma server command is not installed next to {sys.executable}")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    data = tmp_path_factory.mktemp("chroma-server")
+    log = (data / "server.log").open("wb")
+    proc = subprocess.Popen(
+        [str(exe), "run", "--path", str(data / "db"), "--host", "127.0.0.1", "--port", str(port)],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        env={**os.environ, "ANONYMIZED_TELEMETRY": "False"},
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=1):
+                    break
+            except OSError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail(f"chroma server did not start: {(data / 'server.log').read_text()[-500:]}")
+                time.sleep(0.3)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        log.close()
+
+
+@pytest.mark.slow
+def test_http_client_against_a_real_server(
+    chroma_server: str, tmp_path: Path, minilm: MiniLMEmbedder
+) -> None:
+    settings = Settings(data_dir=tmp_path, chroma_url=chroma_server)
+    index = ChromaIndex(embedder=minilm, settings=settings)
+    index.replace_document(
+        org_id="org-a", document_id="d1", chunks=[_chunk("org-a", "a", "d1", 0, "Backups restored monthly.")]
+    )
+    index.replace_document(
+        org_id="org-b", document_id="d2", chunks=[_chunk("org-b", "b", "d2", 0, "CANARY backups of org B")]
+    )
+    hits = index.search(org_id="org-a", query="backups", k=5)
+    assert [h.chunk.id for h in hits] == ["d1-c0"]
+    failing = ChromaIndex(embedder=FailingEmbedder(minilm, fail_on_call=2), settings=settings)
+    with pytest.raises(RuntimeError):
+        failing.replace_document(
+            org_id="org-a",
+            document_id="d1",
+            chunks=[_chunk("org-a", "a", "d1", i, f"replacement {i}") for i in range(100)],
+        )
+    assert index.document_chunk_count(org_id="org-a", document_id="d1") == 1
+    assert [h.chunk.text for h in index.search(org_id="org-a", query="backups", k=5)] == [
+        "Backups restored monthly."
+    ]
+    assert not (tmp_path / "chroma").exists()  # nothing went to the embedded store
