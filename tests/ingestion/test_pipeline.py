@@ -360,3 +360,47 @@ def test_bundled_soc2_report_matches_expected_findings(
     )
     assert again.files[0].status == "duplicate"
     assert _counts(database) == (1, len(expected))
+
+
+def test_findings_lists_are_imported_and_tables_are_documents(
+    doc_parser: DocumentParser, tmp_path: Path, settings: Settings, database: Database, index: ChromaIndex
+) -> None:
+    csv_path = EXAMPLES / "findings-import.csv"
+    json_path = EXAMPLES / "findings-import.json"
+    if not csv_path.is_file() or not json_path.is_file():
+        pytest.skip("examples/findings-import.csv/.json have not been generated")
+    plain_table = _write(
+        tmp_path, "inventory.csv", "hostname,owner,os\nweb-1,platform,linux\ndb-1,data,linux\n"
+    )
+    report = ingest_paths(
+        [csv_path, json_path, plain_table],
+        org="Acme",
+        audit="2024 internal audit",
+        settings=settings,
+        database=database,
+        index=index,
+        parser=doc_parser,
+    )
+    rows = {Path(r.file).name: r for r in report.files}
+    csv_row, json_row, table_row = (
+        rows["findings-import.csv"],
+        rows["findings-import.json"],
+        rows["inventory.csv"],
+    )
+    assert csv_row.status == json_row.status == table_row.status == "ready"
+    # The CSV has one row without condition text: imported 4 of 5, and the reconciliation says so.
+    assert csv_row.findings == 4
+    assert csv_row.reconciliation and csv_row.reconciliation["matched"] is False
+    assert csv_row.reconciliation_mismatch
+    assert csv_row.chunks > 0  # the table text is searchable evidence too
+    assert json_row.findings == 4 and json_row.chunks == 0  # a JSON list has no document text
+    assert table_row.findings == 0 and table_row.reconciliation is not None and table_row.chunks > 0
+    with database.session() as s:
+        stored = catalog.list_findings(s, org_id=report.org_id, audit_id=report.audit_id)
+    assert len(stored) == 8
+    assert {f.control_ref for f in stored if f.document == "findings-import.csv"} == {
+        "CC6.2",
+        "CC7.2",
+        "CC7.4",
+        "PI1.2",
+    }
