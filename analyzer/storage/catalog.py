@@ -175,7 +175,8 @@ def save_document(
     doc.kind = kind
     doc.status = status
     doc.size_bytes = size_bytes
-    doc.media_type = media_type
+    # What an earlier step knew (the upload's media type and stored path) is kept when not given again.
+    doc.media_type = media_type if media_type is not None else doc.media_type
     doc.storage_path = storage_path if storage_path is not None else doc.storage_path
     doc.error = error
     doc.pages = pages
