@@ -71,7 +71,7 @@ def error(status: int, message: str, headers: dict[str, str] | None = None) -> R
 class StubServer:
     """Serves scripted replies in order on 127.0.0.1; records every request (path, headers, JSON body)."""
 
-    def __init__(self) -> None:
+    def __init__(self, port: int = 0) -> None:
         self.replies: deque[Reply] = deque()
         self.requests: list[dict[str, Any]] = []
         stub = self
@@ -105,7 +105,7 @@ class StubServer:
             def log_message(self, format: str, *args: Any) -> None:
                 return
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
         self._server.daemon_threads = True
         self._thread = threading.Thread(
             target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
