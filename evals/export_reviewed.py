@@ -14,11 +14,13 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from analyzer.errors import NotFoundError
 from analyzer.models import ActionPlan, Finding, FindingAnalysis
+from analyzer.storage import catalog
 from analyzer.storage import plans as plan_store
 from analyzer.storage.analyses import latest_analysis
 from analyzer.storage.db import Database
-from analyzer.storage.tables import AnalysisRow, FindingRow, Plan
+from analyzer.storage.tables import AnalysisRow, FindingRow, Organization, Plan
 from evals.cases import EvalCase, FixtureError, write_cases
 
 APPROVED_STATUSES = (plan_store.APPROVED, plan_store.IN_PROGRESS, plan_store.COMPLETED, plan_store.VERIFIED)
@@ -110,6 +112,15 @@ def to_case(item: ReviewedFinding) -> EvalCase:
             "tags": ["reviewed", f"audit:{f.audit_id}", f"analyzer:{a.provenance.analyzer}"],
         }
     )
+
+
+def resolve_org_id(database: Database, org: str) -> str:
+    """The id of an organization given by name (as the other commands take it) or by id."""
+    with database.session() as session:
+        found = catalog.find_organization(session, name=org) or session.get(Organization, org.strip())
+        if found is None:
+            raise NotFoundError(f"organization {org!r} not found (give its name or id)")
+        return found.id
 
 
 def export_reviewed(database: Database, *, org_id: str, since: datetime | None, out: Path) -> tuple[int, int]:

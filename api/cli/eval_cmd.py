@@ -22,7 +22,7 @@ from evals import gate
 from evals.cases import EvalCase, FixtureError, load_cases
 from evals.convert_shared import load_shared_dev
 from evals.embedding_cache import CachingEmbedder
-from evals.export_reviewed import export_reviewed
+from evals.export_reviewed import export_reviewed, resolve_org_id
 from evals.registry import Suite, get_suite
 from evals.report import evaluate, write_json, write_markdown
 from evals.runner import CaseRun
@@ -176,7 +176,7 @@ def register(app: typer.Typer) -> None:
     @group.command("export-reviewed")
     @expected_errors
     def export_cmd(
-        org: str = typer.Option(..., "--org", help="Organization id whose approved plans are exported."),
+        org: str = typer.Option(..., "--org", help="Organization (name or id) whose plans are exported."),
         since: str | None = typer.Option(None, "--since", help="Only plans approved on/after YYYY-MM-DD."),
         out: Path = typer.Option(..., "--out", help="Fixture file (JSONL) to write."),
     ) -> None:
@@ -185,7 +185,8 @@ def register(app: typer.Typer) -> None:
         since_dt = _parse_since(since)
         database = Database(settings.resolved_database_url)
         database.ensure_migrated()
-        count, skipped = export_reviewed(database, org_id=org, since=since_dt, out=out)
+        org_id = resolve_org_id(database, org)
+        count, skipped = export_reviewed(database, org_id=org_id, since=since_dt, out=out)
         note = f" ({skipped} approved plan(s) without a stored analysis skipped)" if skipped else ""
         console.print(f"{count} approved finding(s) of {org} written to {out}{note}")
 

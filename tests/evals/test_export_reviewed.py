@@ -119,9 +119,13 @@ def test_cli_export_reviewed(database: Database, tmp_path: Path) -> None:
     out = tmp_path / "b.jsonl"
     runner = CliRunner()
     env = {"AUDITLENS_DATABASE_URL": database.url}
-    result = runner.invoke(app, ["eval", "export-reviewed", "--org", org_id, "--out", str(out)], env=env)
+    result = runner.invoke(app, ["eval", "export-reviewed", "--org", "Org B", "--out", str(out)], env=env)
     assert result.exit_code == 0, result.output
     assert [c.id for c in load_cases(out)] == ["fb-1"]
+    by_id = runner.invoke(app, ["eval", "export-reviewed", "--org", org_id, "--out", str(out)], env=env)
+    assert by_id.exit_code == 0, by_id.output
+    missing = runner.invoke(app, ["eval", "export-reviewed", "--org", "Org Z", "--out", str(out)], env=env)
+    assert missing.exit_code == 1 and "organization 'Org Z' not found" in missing.output
     bad = runner.invoke(
         app, ["eval", "export-reviewed", "--org", org_id, "--since", "May 1", "--out", str(out)], env=env
     )
