@@ -3,8 +3,8 @@
 The body is parsed incrementally (python-multipart), so an oversized file is refused with 413 as soon as
 the cap is crossed, without reading the rest. The client's file name is kept as metadata only: the
 stored file is named after its SHA-256, inside a per-organization directory the server chooses.
-Office files are zip containers: they are opened only to read the directory, which is checked for
-macros (415) and for decompression bombs (total size and ratio) before any parser sees them.
+The type is decided from the bytes by ingestion's detector, which also refuses macro-enabled Office
+files and zip bombs (declared sizes and ratios checked before any member is read): all answer 415.
 """
 
 from __future__ import annotations
@@ -12,10 +12,8 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
-import re
 import tempfile
 import unicodedata
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,12 +21,13 @@ from typing import Any
 from python_multipart.multipart import MultipartParser, parse_options_header
 from starlette.requests import Request
 
+from analyzer.errors import IngestionError
 from analyzer.settings import Settings
 from api.errors import ApiError
+from ingestion.filetypes import detect_media_type
 
 _MAX_FIELD_BYTES = 4096  # text form fields (kind, ...) are tiny
 _MULTIPART_SLACK = 64 * 1024  # headers and boundaries around the file part
-_ZIP_MAX_ENTRIES = 10_000
 
 PDF, DOCX, XLSX = (
     "application/pdf",
@@ -174,7 +173,7 @@ async def receive_upload(request: Request, settings: Settings, *, org_id: str) -
             raise ApiError(422, "invalid_upload", "the multipart body has no `file` part with a file name")
         if receiver.size == 0:
             raise ApiError(422, "invalid_upload", "the uploaded file is empty")
-        media_type = detect_media_type(receiver.file_path, settings)
+        media_type = _detect(receiver.file_path, settings)
         sha = receiver.digest.hexdigest()
         final_dir = settings.uploads_dir / hashlib.sha256(org_id.encode()).hexdigest()[:16]
         final_dir.mkdir(parents=True, exist_ok=True)
@@ -196,70 +195,13 @@ async def receive_upload(request: Request, settings: Settings, *, org_id: str) -
     )
 
 
-# --- type by content ---------------------------------------------------------------------------------
-
-_MACRO_MARKERS = ("vbaproject.bin", "macroenabled", "vbadata.xml")
-
-
-def _unsupported(reason: str) -> ApiError:
-    return ApiError(415, "unsupported_media_type", reason)
-
-
-def _office_type(path: Path, settings: Settings) -> str:
+def _detect(path: Path, settings: Settings) -> str:
+    """Type by content via ingestion's detector; its refusals (incl. macros, zip bombs) become 415."""
     try:
-        with zipfile.ZipFile(path) as archive:
-            infos = archive.infolist()
-            if len(infos) > _ZIP_MAX_ENTRIES:
-                raise _unsupported(f"archive has {len(infos)} entries; refusing a likely zip bomb")
-            names = {info.filename.lower() for info in infos}
-            total = sum(info.file_size for info in infos)
-            packed = sum(info.compress_size for info in infos) or 1
-            if total > settings.zip_max_uncompressed_bytes:
-                raise _unsupported(f"archive expands to {total} bytes, over the zip size limit")
-            if total / packed > settings.zip_max_ratio:
-                raise _unsupported(f"archive compression ratio {total / packed:.0f}:1 looks like a zip bomb")
-            if "[content_types].xml" not in names:
-                raise _unsupported("zip file that is not an Office document")
-            content_types = archive.read("[Content_Types].xml")[:1_000_000].decode("utf-8", "replace").lower()
-    except zipfile.BadZipFile:
-        raise _unsupported("damaged zip / Office file") from None
-    if any(marker in name for name in names for marker in _MACRO_MARKERS) or "macroenabled" in content_types:
-        raise _unsupported("macro-enabled Office files are not accepted; save it as .docx/.xlsx")
-    if any(name.startswith("word/") for name in names):
-        return DOCX
-    if any(name.startswith("xl/") for name in names):
-        return XLSX
-    raise _unsupported("Office file of a kind auditlens does not read (only DOCX and XLSX)")
-
-
-def _text_type(head: bytes) -> str:
-    try:
-        text = head.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        if exc.start < len(head) - 4:  # a cut multi-byte character at the end is fine
-            raise _unsupported("binary file of an unsupported type") from None
-        text = head[: exc.start].decode("utf-8")
-    if "\x00" in text:
-        raise _unsupported("binary file of an unsupported type")
-    stripped = text.lstrip("\ufeff \r\n\t")
-    if stripped.startswith(("{", "[")):
-        return JSON
-    first = stripped.splitlines()[0] if stripped else ""
-    if first.startswith("#") or re.search(r"^#{1,6} ", stripped, re.M):
-        return MARKDOWN
-    if first.count(",") >= 1 and len(stripped.splitlines()) > 1:
-        return CSV
-    return TEXT
-
-
-def detect_media_type(path: Path, settings: Settings) -> str:
-    """Media type from the file's bytes (never its name); ApiError 415 for anything unsupported."""
-    with path.open("rb") as fh:
-        head = fh.read(8192)
-    if head.startswith(b"%PDF-"):
-        return PDF
-    if head.startswith(b"PK\x03\x04"):
-        return _office_type(path, settings)
-    if head.startswith(b"\xd0\xcf\x11\xe0"):
-        raise _unsupported("legacy binary Office files (.doc/.xls, may carry macros) are not accepted")
-    return _text_type(head)
+        media_type = detect_media_type(path, settings=settings)
+    except IngestionError as exc:
+        # The reason only: the exception's path is the server's temp file, not something to show.
+        raise ApiError(415, "unsupported_media_type", exc.reason) from None
+    if media_type not in EXTENSIONS:
+        raise ApiError(415, "unsupported_media_type", f"files of type {media_type} are not accepted")
+    return media_type
