@@ -198,6 +198,11 @@ class _Scanner:
                 self.row.add(labelled[0], labelled[1], block.page)
             return
         labelled = _label(text)
+        if labelled and self.row is not None and labelled[0] in self.row.fields:
+            # A second "Control Activity:" or "Results of Tests:" belongs to a row whose start was lost;
+            # closing here keeps it out of this row, and reconciliation reports it as unaccounted for.
+            self.close()
+            return
         if labelled and self.row is not None:
             self.field = labelled[0]
             self.row.add(labelled[0], labelled[1], block.page)

@@ -169,3 +169,23 @@ def test_planted_unstructurable_exception_breaks_the_reconciliation_loudly(caplo
     assert "exception noted by the service auditor" in rec.unmatched_markers[0].snippet
     assert any("9 exception markers but 8 findings" in w for w in rec.warnings)
     assert any("exception noted by the service auditor" in r.getMessage() for r in caplog.records)
+
+
+@pytest.mark.parametrize("ref", [e["control_ref"] for e in expected()["soc2"]["findings"]])
+@pytest.mark.parametrize(
+    ("name", "row_start"), [(SOC2_PDF.name, "Control No.: "), (SOC2_TABLES_PDF.name, "")]
+)
+def test_every_exception_row_that_cannot_be_structured_is_reported(ref, name, row_start):
+    parsed = parsed_samples()[name].model_copy(deep=True)
+    # Losing the block that opens a row leaves its result without a row: the marker must still surface.
+    lost = next(i for i, e in enumerate(parsed.elements) if e.text.strip() == f"{row_start}{ref}")
+    del parsed.elements[lost]
+    result = extract_findings(parsed, org_id="org-a", audit_id="soc2-2025", document_id="doc")
+    rec = result.reconciliation
+    assert ref not in {f.control_ref for f in result.findings}
+    assert (rec.markers_found, rec.findings_extracted, rec.matched) == (8, 7, False)
+    (missed,) = rec.unmatched_markers
+    want = next(e for e in expected()["soc2"]["findings"] if e["control_ref"] == ref)
+    assert want["text"][:60] in missed.snippet
+    assert missed.page is not None
+    assert f"management response for {ref} matches no extracted exception" in rec.warnings
