@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from analyzer.errors import IngestionError
 from analyzer.models import Finding, FindingLayout, SampleFacts
 from ingestion.extract._refs import normalise_ref
+from ingestion.extract.document import NO_EXCEPTION
 from ingestion.extract.ids import finding_id
 from ingestion.extract.models import Reconciliation, UnmatchedMarker
 from ingestion.extract.sample_facts import parse_sample
@@ -113,6 +114,11 @@ class ImportResult(BaseModel):
         default_factory=dict, description="Source column → finding field, as detected or mapped."
     )
     rows_read: int = Field(ge=0, description="Data rows (or JSON items) read.")
+    passed_rows: int = Field(
+        default=0,
+        ge=0,
+        description='Rows whose result says no exception ("No exceptions noted"): not findings.',
+    )
     findings: list[Finding] = Field(default_factory=list, description="Findings from the good rows.")
     errors: list[RowError] = Field(default_factory=list, description="Rows that could not be imported.")
     reconciliation: Reconciliation = Field(description="Rows read versus findings imported.")
@@ -357,6 +363,13 @@ def import_findings(
                 f"columns: {', '.join(h for h in headers if h)}); map one with text=<column>",
             )
         items = [(number, _row_to_input(row, columns)) for number, row in rows]
+    # A control matrix exported as a sheet lists passed tests too; "No exceptions noted" is not a finding.
+    passed = [
+        item
+        for item in items
+        if isinstance(item[1], dict) and NO_EXCEPTION.match(str(item[1].get("text") or ""))
+    ]
+    items = [item for item in items if item not in passed]
     findings, errors = findings_from_inputs(
         items,
         org_id=org_id,
@@ -369,7 +382,7 @@ def import_findings(
     errors = sorted(rejected + errors, key=lambda e: e.row)
     warnings = [f"row {e.row}: {e.reason}" for e in errors]
     reconciliation = Reconciliation(
-        markers_found=len(items) + len(rejected),
+        markers_found=len(items) + len(rejected),  # passed rows are no exception markers
         findings_extracted=len(findings),
         matched=not errors,
         unmatched_markers=[UnmatchedMarker(page=None, snippet=w) for w in warnings],
@@ -379,7 +392,8 @@ def import_findings(
         source=label,
         dry_run=dry_run,
         columns=columns,
-        rows_read=len(items) + len(rejected),
+        rows_read=len(items) + len(rejected) + len(passed),
+        passed_rows=len(passed),
         findings=findings,
         errors=errors,
         reconciliation=reconciliation,

@@ -151,3 +151,21 @@ def test_whole_file_errors_name_the_file(tmp_path):
 def test_sample_facts(text, facts):
     parsed = parse_sample(text)
     assert (None if parsed is None else (parsed.exceptions, parsed.sample_size, parsed.text)) == facts
+
+
+def test_control_matrix_sheet_imports_only_the_exceptions(tmp_path):
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["Control No.", "Control Activity", "Tests Performed", "Results of Tests"])
+    sheet.append(["CC6.1", "MFA enforced.", "Inspected policy.", "No exceptions noted."])
+    sheet.append(["CC6.2", "Leavers removed in a day.", "Compared lists.", "Exception noted. 2 of 25 late."])
+    sheet.append(["CC6.3", "Quarterly review.", "Inspected reviews.", "No deviations were noted"])
+    path = tmp_path / "matrix.xlsx"
+    workbook.save(path)
+    result = import_findings(path, org_id="o", audit_id="a", mapping=None, dry_run=True)
+    assert [(f.control_ref, f.control_description, f.test_performed) for f in result.findings] == [
+        ("CC6.2", "Leavers removed in a day.", "Compared lists.")
+    ]
+    assert (result.rows_read, result.passed_rows, result.errors) == (3, 2, [])
+    rec = result.reconciliation
+    assert (rec.markers_found, rec.findings_extracted, rec.matched) == (1, 1, True)
