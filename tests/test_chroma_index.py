@@ -173,6 +173,9 @@ def test_failure_mid_document_leaves_previous_version_intact(tmp_path: Path, min
         collection_name("o"), embedding_function=cast(Any, chroma_index.EmbedderFunction(minilm))
     )
     assert raw.count() == 3
+    assert raw.configuration["hnsw"]["space"] == "cosine"  # type: ignore[index]
+    exact = good.search(org_id="o", query=first[0].text, k=1)
+    assert exact[0].chunk.id == first[0].id and exact[0].score > 0.99
 
 
 def test_failure_on_first_document_leaves_nothing(tmp_path: Path, minilm: MiniLMEmbedder) -> None:
@@ -276,4 +279,6 @@ def test_http_client_against_a_real_server(
     assert [h.chunk.text for h in index.search(org_id="org-a", query="backups", k=5)] == [
         "Backups restored monthly."
     ]
+    assert index.search(org_id="org-unknown", query="backups", k=5) == []
+    assert index.get_chunks(org_id="org-unknown", chunk_ids=["d1-c0"]) == []
     assert not (tmp_path / "chroma").exists()  # nothing went to the embedded store
