@@ -82,12 +82,17 @@ class EvalCase(BaseModel):
     expected: CaseExpected = Field(description="What it is scored against.")
     tags: list[str] = Field(default_factory=list, description="Free labels for slicing the results.")
 
+    @property
+    def audit_id(self) -> str:
+        """Each case is its own audit, so retrieval for one case never sees another case's text."""
+        return f"{EVAL_AUDIT}:{self.id}"
+
     def to_finding(self) -> Finding:
         """The analyzer input for this case (imported layout, an eval-only organization)."""
         return Finding(
             id=self.id,
             org_id=EVAL_ORG,
-            audit_id=EVAL_AUDIT,
+            audit_id=self.audit_id,
             layout=FindingLayout.IMPORT,
             title=self.finding.title,
             control_ref=self.finding.control_ref,

@@ -19,6 +19,7 @@ from analyzer.storage.db import Database
 from api.cli.common import console, err_console, expected_errors, fail, load_settings
 from api.container import Container
 from evals import gate
+from evals.case_index import CaseContextIndex
 from evals.cases import EvalCase, FixtureError, load_cases
 from evals.convert_shared import load_shared_dev
 from evals.embedding_cache import CachingEmbedder
@@ -48,15 +49,19 @@ def _pick_cases(
     return suite.id, suite.load(limit=limit, shared_path=shared_path), suite
 
 
-def build_eval_analyzer(provider: str, settings: Settings, embedder: Embedder) -> Analyzer:
+def build_eval_analyzer(
+    provider: str, settings: Settings, embedder: Embedder, cases: list[EvalCase]
+) -> Analyzer:
     """The analyzer under test: offline (embeddings only) or the LLM analyzer on the configured endpoint.
 
-    Eval findings come without documents, so neither analyzer gets a vector index or approved examples:
-    the suite scores the analyzer on the finding text alone.
+    No approved examples: a suite scores the analyzer on the findings alone. The LLM analyzer retrieves
+    from each case's own context and management response (so its citations can be checked); the offline
+    analyzer reads those fields directly and retrieves only evidence/policy documents, which cases lack.
     """
     if provider == "openai":
         container = Container(settings=settings)
-        return build_llm_analyzer(settings=settings, chat=container.chat_model, index=None, approved=None)
+        index = CaseContextIndex.for_cases(embedder, cases)
+        return build_llm_analyzer(settings=settings, chat=container.chat_model, index=index, approved=None)
     try:
         from analyzer.offline import OfflineAnalyzer
     except ImportError as exc:
@@ -137,7 +142,7 @@ def register(app: typer.Typer) -> None:
         name, cases, _suite = _pick_cases(suite_id, fixtures, shared_dev, shared_path, limit)
         chosen = resolve_provider(provider, settings)
         embedder = CachingEmbedder(MiniLMEmbedder())
-        analyzer = build_eval_analyzer(chosen, settings, embedder)
+        analyzer = build_eval_analyzer(chosen, settings, embedder, cases)
         err_console.print(f"suite {name}: {len(cases)} cases, analyzer {analyzer.kind}", highlight=False)
         with Progress(
             TextColumn("[bold]{task.description}"),

@@ -93,7 +93,7 @@ def test_openai_provider_against_a_loopback_stub(tmp_path: Path) -> None:
     with StubServer() as stub:
         stub.script(
             completion(
-                json.dumps(good_answer(cited=())),
+                json.dumps(good_answer(cited=("c1:response",))),
                 prompt_tokens=2500,
                 completion_tokens=420,
                 cached_tokens=2048,
@@ -115,3 +115,7 @@ def test_openai_provider_against_a_loopback_stub(tmp_path: Path) -> None:
     assert (s["cases"], s["failed"]) == (2, 1)
     assert (s["tokens_in"], s["tokens_out"], s["tokens_cached"]) == (2500, 420, 2048)
     assert s["strict_type_accuracy"] == 0.5
+    # The case's own management response was retrieved as a report chunk and cited.
+    assert (s["citation_validity_rate"], s["citations_total"]) == (1.0, 2)  # citation + cause evidence
+    first_prompt = json.dumps(stub.requests[0]["json"])
+    assert "c1:response" in first_prompt and "c2:response" not in first_prompt
