@@ -282,3 +282,26 @@ def test_http_client_against_a_real_server(
     assert index.search(org_id="org-unknown", query="backups", k=5) == []
     assert index.get_chunks(org_id="org-unknown", chunk_ids=["d1-c0"]) == []
     assert not (tmp_path / "chroma").exists()  # nothing went to the embedded store
+
+
+def test_records_left_by_a_crash_are_invisible_and_swept(tmp_path: Path, minilm: MiniLMEmbedder) -> None:
+    index = _index(tmp_path, minilm)
+    live = [_chunk("o", "a", "d", 0, "the live version of the document")]
+    index.replace_document(org_id="o", document_id="d", chunks=live)
+    # What a process killed between writing and flipping leaves behind: pending records of a generation.
+    raw = chroma_index.make_client(Settings(data_dir=tmp_path)).get_collection(
+        collection_name("o"), embedding_function=cast(Any, chroma_index.EmbedderFunction(minilm))
+    )
+    orphan = _chunk("o", "a", "d", 1, "half written crash leftover")
+    raw.add(
+        ids=[f"{orphan.id}#crashed"],
+        embeddings=cast(Any, minilm.embed_documents([orphan.text])),
+        documents=[orphan.text],
+        metadatas=[chroma_index._metadata(orphan, generation="crashed", ordinal=1)],
+    )
+    assert {h.chunk.text for h in index.search(org_id="o", query="crash leftover", k=5)} == {live[0].text}
+    assert index.document_chunk_count(org_id="o", document_id="d") == 1
+    assert index.get_chunks(org_id="o", chunk_ids=[orphan.id]) == []
+
+    index.replace_document(org_id="o", document_id="d", chunks=[_chunk("o", "a", "d", 0, "second version")])
+    assert raw.count() == 1  # the old live record and the orphan are both gone

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import uuid
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import create_engine, func, select, text
+from sqlalchemy.engine import make_url
 
 from analyzer.adapters.chroma_index import ChromaIndex
 from analyzer.adapters.embeddings import MiniLMEmbedder
@@ -404,3 +406,46 @@ def test_findings_lists_are_imported_and_tables_are_documents(
         "CC7.4",
         "PI1.2",
     }
+
+
+@pytest.mark.postgres
+def test_pipeline_on_postgresql(
+    doc_parser: DocumentParser, postgres_url: str, tmp_path: Path, minilm: MiniLMEmbedder
+) -> None:
+    base = make_url(postgres_url)
+    name = f"auditlens_pipeline_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    database = Database(base.set(database=name).render_as_string(hide_password=False))
+    try:
+        database.upgrade()
+        settings = Settings(data_dir=tmp_path / "data", database_url=database.url)
+        index = ChromaIndex(embedder=minilm, settings=settings)
+        report = _write(tmp_path, "report.md", REPORT_MD)
+        first = ingest_paths(
+            [report],
+            org="Acme",
+            audit="A",
+            settings=settings,
+            database=database,
+            index=index,
+            parser=doc_parser,
+        )
+        assert first.files[0].status == "ready", first.files[0].error
+        again = ingest_paths(
+            [report],
+            org="Acme",
+            audit="A",
+            settings=settings,
+            database=database,
+            index=index,
+            parser=doc_parser,
+        )
+        assert again.files[0].status == "duplicate"
+        assert _counts(database) == (1, first.files[0].findings) and first.files[0].findings >= 1
+    finally:
+        database.dispose()
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
