@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import typer
 
-from api.cli import analyze_cmd, batch_cmd, db_cmd, demo_cmd, eval_cmd, ingest_cmd
+from api.cli import analyze_cmd, batch_cmd, db_cmd, demo_cmd, eval_cmd, ingest_cmd, keys_cmd, serve_cmd
 
 REGISTRY: list[Callable[[typer.Typer], None]] = [
     db_cmd.register,
@@ -15,4 +15,6 @@ REGISTRY: list[Callable[[typer.Typer], None]] = [
     analyze_cmd.register,
     batch_cmd.register,
     eval_cmd.register,
+    keys_cmd.register,
+    serve_cmd.register,
 ]
