@@ -54,6 +54,16 @@ def label_of(text: str) -> tuple[str, str] | None:
     return name, match.group("rest") or ""
 
 
+_CONTINUED = re.compile(
+    r"^\W*(?:cont(?:inued|'d|\.)|continuation)\b|\bcont(?:inued|'d|\.)\W*$", re.IGNORECASE
+)
+
+
+def is_continuation(heading: re.Match[str]) -> bool:
+    """True for a repeated heading such as "Finding 2025-001 (continued)" at the top of a page."""
+    return bool(_CONTINUED.search(heading.group("title") or ""))
+
+
 def is_finding_heading(block: Block) -> re.Match[str] | None:
     """The heading match when a block opens a numbered finding (short, not a sentence in a paragraph)."""
     if block.is_table or len(block.text) > 220:
@@ -138,6 +148,10 @@ def extract_classic(blocks: list[Block]) -> list[Draft]:
         if block.is_table:
             continue
         heading = is_finding_heading(block)
+        if heading and is_continuation(heading):
+            if current is not None:
+                current.keys.add(block.element.id)  # "Finding 2025-001 (continued)" on the next page
+            continue
         if heading:
             close()
             current = _Open(start=block.index, page=block.page, section=section)

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 
 from ingestion.extract._refs import leading_ref
-from ingestion.extract.classic import is_finding_heading, label_of
+from ingestion.extract.classic import is_continuation, is_finding_heading, label_of
 from ingestion.extract.document import (
     NO_EXCEPTION,
     RESPONSES_HEADING,
@@ -100,7 +100,12 @@ def count_markers(blocks: list[Block]) -> list[Marker]:
                     )
                 )
             continue
-        if is_finding_heading(block):
+        heading = is_finding_heading(block)
+        if heading and is_continuation(heading):
+            if region is not None:
+                region.keys.add(block.element.id)
+            continue
+        if heading:
             region = Marker(page=block.page, snippet=_snippet(text), keys={block.element.id})
             region_has_condition = False
             markers.append(region)

@@ -140,3 +140,20 @@ def test_a_sentence_starting_with_finding_and_a_number_is_not_a_heading():
         ("Data retention", "Exports older than a year were not deleted.")
     ]
     assert result.reconciliation.markers_found == 1 and result.reconciliation.matched
+
+
+def test_heading_repeated_as_continued_on_the_next_page_is_the_same_finding():
+    parsed = doc(
+        ("Title", "Finding 2024-003: Cash reconciliations", 4),
+        ("NarrativeText", "Condition: Bank reconciliations for 5 of 12 months were prepared late and", 4),
+        ("Title", "Finding 2024-003 (continued)", 5),
+        ("NarrativeText", "none was reviewed by a second person.", 5),
+        ("NarrativeText", "Recommendation: Review each reconciliation within ten days.", 5),
+    )
+    result = _run(parsed)
+    (finding,) = result.findings
+    assert finding.text == (
+        "Bank reconciliations for 5 of 12 months were prepared late and none was reviewed by a second person."
+    )
+    assert finding.recommendation == "Review each reconciliation within ten days."
+    assert result.reconciliation.markers_found == 1 and result.reconciliation.matched
