@@ -151,11 +151,12 @@ class RateLimitedChatModel:
     ) -> None:
         self.inner = inner
         # A minute's worth of capacity would let a cold start fire a whole minute of requests at once
-        # and trip the provider's shorter windows; one second's worth keeps the flow smooth.
+        # and trip the provider's shorter enforcement windows; half a second's worth keeps the flow
+        # smooth and leaves the provider's own burst allowance as slack for network jitter.
         self.requests = (
-            TokenBucket(capacity=max(1.0, rpm / 60), rate_per_s=rpm / 60, sleep=sleep) if rpm else None
+            TokenBucket(capacity=max(1.0, rpm / 120), rate_per_s=rpm / 60, sleep=sleep) if rpm else None
         )
-        self.tokens = TokenBucket(capacity=tpm / 60, rate_per_s=tpm / 60, sleep=sleep) if tpm else None
+        self.tokens = TokenBucket(capacity=tpm / 120, rate_per_s=tpm / 60, sleep=sleep) if tpm else None
         # Our character-based prompt estimate is scaled by what the provider reports (moving average of
         # reported / estimated prompt tokens), so the TPM budget tracks the provider's own tokenizer.
         self._calibration = 1.0

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import sys
 import threading
 import time
 from collections import Counter
@@ -72,6 +73,16 @@ def instance_for(schema: dict[str, Any], *, seed: int = 0, defs: dict[str, Any] 
     return None
 
 
+class _QuietServer(ThreadingHTTPServer):
+    """A clients hanging up mid-answer (e.g. a killed batch process) is normal here, not an error."""
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        exc = sys.exc_info()[1]
+        if isinstance(exc, (BrokenPipeError, ConnectionResetError)):
+            return
+        super().handle_error(request, client_address)
+
+
 class _Bucket:
     """Server-side limit: capacity refilled continuously; `take` says how long to wait when short."""
 
@@ -126,7 +137,7 @@ class LLMSimulator:
         self._lock = threading.Lock()
         self._rpm = _Bucket(self.config.rpm, self.config.window_s) if self.config.rpm else None
         self._tpm = _Bucket(self.config.tpm, self.config.window_s) if self.config.tpm else None
-        self._server = ThreadingHTTPServer(("127.0.0.1", port), self._handler())
+        self._server = _QuietServer(("127.0.0.1", port), self._handler())
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, name="llm-sim", daemon=True)
 
@@ -194,6 +205,9 @@ class LLMSimulator:
                 "code": "rate_limit",
             }
             return 429, {"error": error}, headers
+        with self._lock:
+            # Counted on arrival: a request whose client dies while it waits still counts as a call.
+            self.stats.calls_by_message[user] += 1
         time.sleep(self.config.latency_s)
         seed = int(hashlib.sha256(user.encode("utf-8")).hexdigest()[:8], 16)
         schema, tool = _requested_schema(body)
@@ -201,7 +215,6 @@ class LLMSimulator:
         completion_tokens = min(max_tokens, count_tokens(content))
         with self._lock:
             self.stats.ok += 1
-            self.stats.calls_by_message[user] += 1
             self.stats.prompt_tokens += prompt_tokens
             self.stats.completion_tokens += completion_tokens
         message: dict[str, Any] = {"role": "assistant", "content": content}

@@ -194,7 +194,8 @@ class RunStore:
             for start in range(0, len(rows), 500):
                 stmt = inserter(JobItem).values(rows[start : start + 500])
                 stmt = stmt.on_conflict_do_nothing(index_elements=["job_id", "item_key"])
-                added += _rowcount(s.execute(stmt))
+                # RETURNING counts the rows really inserted (rowcount is -1 for batched inserts).
+                added += len(s.execute(stmt.returning(JobItem.id)).all())
             return added
 
     def item_status(self, run_id: str, key: str) -> str | None:

@@ -205,11 +205,12 @@ def run_batch(
         }
         params = store.update_params(run_id, changes) if changes else dict(run.params or {})
         out_dir = Path(params.get("out") or Path("out") / run_id)
-        _emit(as_json, {"event": "resumed", "run_id": run_id, "out": str(out_dir)}, f"run {run_id} (resumed)")
         store.take_ownership(run_id, stale_after_s=3 * 5.0)
         if params.get("executor", "inprocess") == "inprocess":
             # We own the run now and no other process drives it: claims left by a killed driver are void.
             store.requeue_running(run_id)
+        _write_run_json(out_dir, run_id, org, st.RUN_RUNNING, params)
+        _emit(as_json, {"event": "resumed", "run_id": run_id, "out": str(out_dir)}, f"run {run_id} (resumed)")
     else:
         if source is None:
             raise ConfigError("give a SOURCE folder or manifest CSV, or --resume RUN_ID")
@@ -226,11 +227,11 @@ def run_batch(
             out_dir=out_dir,
             executor=executor or "inprocess",
         )
-        # The id goes out before any work, so a killed run can always be resumed by it.
-        _emit(as_json, {"event": "started", "run_id": run_id, "out": str(out_dir)}, f"run {run_id}")
-        _write_run_json(out_dir, run_id, org, "starting", params)
+        # The run row, OUT/run.json and the printed id all exist before any work starts, so whatever
+        # kills the process afterwards, `--resume RUN_ID` finds the run.
         create_run(store=store, org_id=org_id, run_id=run_id, source=batch_source, params=params)
-    _write_run_json(out_dir, run_id, org, st.RUN_RUNNING, params)
+        _write_run_json(out_dir, run_id, org, st.RUN_RUNNING, params)
+        _emit(as_json, {"event": "started", "run_id": run_id, "out": str(out_dir)}, f"run {run_id}")
 
     spent = store.usage(run_id)["cost_usd"]
     services = build_services(settings, database, params, spent_before_usd=spent)
