@@ -231,6 +231,12 @@ TYPE_CUES: tuple[Cue, ...] = (
         r"\bvulnerabilities\s+(?:that\s+)?(?:we\s+)?identified\b",
         1.6,
     ),
+    _c(
+        _T.CONTROL_GAP,
+        "control not in place",
+        r"\b(?:was|were|is|are)\s+not\s+(?:yet\s+)?in\s+place\b|\bnot\s+in\s+place\s+(?:when|during|until|before)\b",
+        1.8,
+    ),
     # --- records or evidence are missing
     _c(
         _T.INSUFFICIENT_DOCUMENTATION,
@@ -266,6 +272,13 @@ TYPE_CUES: tuple[Cue, ...] = (
         "unsigned or outdated records",
         r"\b(?:unsigned|not\s+signed|without\s+(?:a\s+)?signatures?|outdated|out\s+of\s+date)\b",
         1.0,
+    ),
+    _c(
+        _T.INSUFFICIENT_DOCUMENTATION,
+        "auditor could not verify",
+        r"\b(?:unable|not\s+able)\s+to\s+(?:determine|verify|test|confirm|validate|substantiate)\b|"
+        r"\bcould\s+not\s+(?:determine|verify|test|confirm|validate|substantiate)\b",
+        1.8,
     ),
     _c(_T.INSUFFICIENT_DOCUMENTATION, "documentation named", r"\bdocument(?:ation|ed)\b", 0.3),
     # --- the control exists but failed in samples or over time
@@ -448,7 +461,7 @@ CAUSE_CUES: tuple[Cue, ...] = (
     _c(
         _R.INADEQUATE_MONITORING,
         "review to be performed",
-        rf"\b{_WILL}\s+(?:\w+\s+){{0,2}}(?:review|monitor|track|reconcile|verify|oversee)\w*\b",
+        rf"\b{_WILL}\s+[^.;]{{0,80}}?\b(?:review|monitor|track|reconcil|verif|oversee|oversight)\w*\b",
         1.0,
     ),
     _c(
@@ -770,13 +783,13 @@ def _match(cues: Iterable[Cue], fields: Mapping[str, str], weights: Mapping[str,
 
 
 def _cap_repeats(votes: CueVotes) -> CueVotes:
-    """Count each cue at most twice so that one phrase repeated in a long text cannot dominate."""
+    """Count a cue at most twice (a bare mention, weight < 1, once) so repetition cannot dominate."""
     capped = CueVotes()
     for label, hits in votes.hits.items():
         per_cue: dict[str, int] = {}
         for hit in sorted(hits, key=lambda h: -h.score):
             n = per_cue.get(hit.cue.name, 0)
-            if n >= 2:
+            if n >= (1 if hit.cue.weight < 1.0 else 2):
                 continue
             per_cue[hit.cue.name] = n + 1
             capped.add(hit if n == 0 else CueHit(hit.cue, hit.field, hit.snippet, hit.score * 0.5))
