@@ -79,6 +79,12 @@ class Settings(BaseSettings):
     parse_memory_mb: int = Field(
         default=2048, gt=0, description="Address-space limit of the parser subprocess, in MiB."
     )
+    parse_workers: int = Field(
+        default=2,
+        ge=1,
+        le=8,
+        description="Parser processes; a long PDF is split into page ranges parsed by all of them at once.",
+    )
     zip_max_uncompressed_bytes: int = Field(
         default=200 * 1024 * 1024, gt=0, description="Largest total uncompressed size of a DOCX/XLSX."
     )

@@ -4,8 +4,9 @@ Hostile files are parsed here, never in the service process: the parent can kill
 timeout, and the address-space limit set at start-up turns a memory blow-up into a clean error.
 
 Protocol: the worker prints one `{"ready": ...}` line once its imports are done, then answers each request
-line `{"path", "media_type"}` with one line: `{"ok": true, "pages", "elements", "diagnostics"}` or
-`{"ok": false, "reason"}`. Nothing else is written to the protocol stream (stdout is moved to stderr).
+line `{"path", "media_type", "page_range"?}` with one line: `{"ok": true, "pages", "elements",
+"diagnostics"}` or `{"ok": false, "reason"}`; `{"op": "pdf_pages", "path"}` validates a PDF and answers its
+page count. Nothing else is written to the protocol stream (stdout is moved to stderr).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from analyzer.privacy import apply_offline_defaults
 FORBID_NETWORK_ENV = "AUDITLENS_FORBID_NETWORK"
 _BLOCKED: list[str] = []
 _SPACY_EXCLUDE = ["ner", "lemmatizer", "attribute_ruler"]
+NO_TEXT_LAYER = "no text layer: scanned PDFs need OCR, which is not enabled"
 # Pages handled per batch: bounds how many spaCy docs are held in memory at once.
 _PAGE_BATCH = 16
 
@@ -172,7 +174,22 @@ class Partitioner:
             detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
             raise ParseFailure(f"corrupt PDF ({detail})") from exc
 
-    def _partition_pdf(self, path: Path) -> tuple[int, list[Any]]:
+    def pdf_page_count(self, path: Path) -> int:
+        """Validate a PDF (encryption, corruption) and count its pages, without extracting text."""
+        import pypdfium2 as pdfium
+
+        self._check_pdf(path)
+        try:
+            document = pdfium.PdfDocument(str(path))
+        except pdfium.PdfiumError as exc:
+            raise ParseFailure(f"corrupt PDF ({exc})") from exc
+        try:
+            return len(document)
+        finally:
+            document.close()
+
+    def _partition_pdf(self, path: Path, page_range: tuple[int, int] | None) -> tuple[int, list[Any], int]:
+        """Page count, elements and characters of text of the whole PDF or of pages [start, stop)."""
         import pypdfium2 as pdfium
         from unstructured.documents.coordinates import PixelSpace
         from unstructured.partition.text import element_from_text
@@ -186,13 +203,15 @@ class Partitioner:
             raise ParseFailure(f"corrupt PDF ({exc})") from exc
 
         page_count = len(document)
+        first, stop = page_range if page_range is not None else (0, page_count)
+        stop = min(stop, page_count)
         chars = 0
 
         def build(filename: str, **_: Any) -> list[Any]:
             nonlocal chars
             elements: list[Any] = []
-            for start in range(0, page_count, _PAGE_BATCH):
-                pages = list(iter_pages(document, start, start + _PAGE_BATCH))
+            for start in range(first, stop, _PAGE_BATCH):
+                pages = list(iter_pages(document, start, min(start + _PAGE_BATCH, stop)))
                 chars += sum(page.chars for page in pages)
                 texts = list({block.text for page in pages for block in page.blocks})
                 self._docs = dict(zip(texts, self.nlp.pipe(texts, batch_size=64), strict=True))
@@ -219,9 +238,9 @@ class Partitioner:
         finally:
             self._docs = {}
             document.close()
-        if chars == 0:
-            raise ParseFailure("no text layer: scanned PDFs need OCR, which is not enabled")
-        return page_count, elements
+        if chars == 0 and page_range is None:
+            raise ParseFailure(NO_TEXT_LAYER)
+        return page_count, elements, chars
 
     # ------------------------------------------------------------------------------------ other formats
     def _partitioners(self) -> dict[str, Callable[..., list[Any]]]:
@@ -243,12 +262,17 @@ class Partitioner:
             ft.CSV: partition_csv,
         }
 
-    def partition(self, path: Path, media_type: str) -> tuple[int, list[dict[str, Any]]]:
-        """Page count and serialised elements of one file."""
+    def partition(
+        self, path: Path, media_type: str, page_range: tuple[int, int] | None = None
+    ) -> tuple[int, list[dict[str, Any]]]:
+        """Page count and serialised elements of one file (of a page range of a PDF, when given)."""
         from ingestion import filetypes as ft
 
         if media_type == ft.PDF:
-            pages, elements = self._partition_pdf(path)
+            pages, elements, _chars = self._partition_pdf(path, page_range)
+            if page_range is not None:
+                # A slice of a PDF may legitimately be empty; the caller judges the whole document.
+                return pages, [_serialise(e) for e in elements if (e.text or "").strip()]
         else:
             func = self._partitioners().get(media_type)
             if func is None:
@@ -303,7 +327,15 @@ def serve(protocol: IO[str], requests: IO[str], *, memory_mb: int) -> None:
         request = json.loads(line)
         t0 = time.perf_counter()
         try:
-            pages, elements = partitioner.partition(Path(request["path"]), request["media_type"])
+            if request.get("op") == "pdf_pages":
+                _send(protocol, {"ok": True, "pages": partitioner.pdf_page_count(Path(request["path"]))})
+                continue
+            page_range = tuple(request["page_range"]) if request.get("page_range") else None
+            pages, elements = partitioner.partition(
+                Path(request["path"]),
+                request["media_type"],
+                page_range,
+            )
             _send(
                 protocol,
                 {

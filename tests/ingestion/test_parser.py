@@ -15,7 +15,7 @@ from analyzer.models import DocumentKind
 from analyzer.settings import Settings
 from ingestion import filetypes as ft
 from ingestion.controlrefs import find_control_refs
-from ingestion.parser import DocumentParser
+from ingestion.parser import SPLIT_MIN_PAGES, DocumentParser
 from tests.ingestion import files
 
 pytestmark = pytest.mark.slow  # starts real parser processes (unstructured + spaCy)
@@ -65,6 +65,20 @@ def test_pdf_gives_classified_elements_with_pages(parser: DocumentParser, tmp_pa
     # Same bytes, same element ids: ids are content hashes, so re-ingesting is stable.
     again = parser.parse(path)
     assert [e.id for e in again.elements] == [e.id for e in parsed.elements]
+
+
+def test_a_long_pdf_split_across_workers_reads_like_one_pass(parser: DocumentParser, tmp_path: Path) -> None:
+    path = files.make_pdf(tmp_path / "long.pdf", pages=SPLIT_MIN_PAGES + 2, rows_per_page=3)
+    split = parser.parse(path)
+    assert parser.last_diagnostics["workers"] == 2
+    with DocumentParser(Settings(data_dir=tmp_path, parse_workers=1)) as single:
+        whole = single.parse(path)
+    assert split.pages == whole.pages == SPLIT_MIN_PAGES + 2
+    assert [(e.id, e.category, e.text, e.page) for e in split.elements] == [
+        (e.id, e.category, e.text, e.page) for e in whole.elements
+    ]
+    # The second range inherits the heading open at its first page, as a single pass would see it.
+    assert [e.parent_id for e in split.elements] == [e.parent_id for e in whole.elements]
 
 
 def test_docx_keeps_tables_and_pages(parser: DocumentParser, tmp_path: Path) -> None:
