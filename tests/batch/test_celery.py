@@ -1,0 +1,115 @@
+"""The same batch work on a real Celery worker (subprocess) with Redis as the broker."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from analyzer.settings import Settings
+from analyzer.storage import db
+from analyzer.storage.tables import AnalysisRow, JobItem
+from api.batch.celery_app import celery_config_summary, make_celery
+from api.cli.batch_cmd import run_batch
+from tests.batch.history import REPEAT_CONTROL, write_history
+
+pytestmark = [pytest.mark.redis, pytest.mark.slow]
+AUDITLENS = str(Path(sys.executable).parent / "auditlens")
+
+
+@pytest.fixture()
+def celery_env(tmp_path: Path, redis_url: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AUDITLENS_")}
+    env.update(
+        AUDITLENS_DATA_DIR=str(tmp_path / "data"),
+        AUDITLENS_CELERY_BROKER_URL=redis_url,
+        # A queue of our own: other test sessions share this Redis.
+        AUDITLENS_CELERY_QUEUE=f"auditlens-test-{uuid.uuid4().hex[:10]}",
+    )
+    return env
+
+
+@pytest.fixture()
+def worker(celery_env: dict[str, str], tmp_path: Path) -> Iterator[subprocess.Popen[bytes]]:
+    log = (tmp_path / "worker.log").open("wb")
+    proc = subprocess.Popen(
+        [AUDITLENS, "worker", "--concurrency", "2", "--loglevel", "INFO"],
+        env=celery_env,
+        cwd=tmp_path,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    yield proc
+    if proc.poll() is None:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=30)
+    log.close()
+
+
+def test_celery_app_is_json_only_with_late_acks(redis_url: str) -> None:
+    app = make_celery(Settings(celery_broker_url=redis_url, _env_file=None))  # type: ignore[call-arg]
+    assert celery_config_summary(app) == {
+        "task_serializer": "json",
+        "accept_content": ["json"],
+        "task_acks_late": True,
+        "task_reject_on_worker_lost": True,
+        "worker_prefetch_multiplier": 1,
+    }
+
+
+def test_batch_on_a_real_worker(
+    tmp_path: Path, celery_env: dict[str, str], worker: subprocess.Popen[bytes]
+) -> None:
+    source = write_history(tmp_path)
+    settings = Settings(
+        data_dir=Path(celery_env["AUDITLENS_DATA_DIR"]),
+        celery_broker_url=celery_env["AUDITLENS_CELERY_BROKER_URL"],
+        celery_queue=celery_env["AUDITLENS_CELERY_QUEUE"],
+        _env_file=None,  # type: ignore[call-arg]
+    )
+    db.upgrade(settings.resolved_database_url)
+    out = tmp_path / "out"
+    code = run_batch(
+        settings=settings,
+        source=source,
+        org="acme",
+        provider="offline",
+        concurrency=None,
+        rpm=None,
+        tpm=None,
+        max_cost_usd=None,
+        resume=None,
+        out=out,
+        as_json=True,
+        executor="celery",
+    )
+    assert code == 0, (tmp_path / "worker.log").read_text()[-3000:]
+    summary = json.loads((out / "summary.json").read_text())
+    assert (summary["findings"], summary["succeeded"], summary["failed"]) == (9, 9, 0)
+    assert any(
+        r["control_ref"] == REPEAT_CONTROL and len(r["audits"]) == 3 for r in summary["repeat_findings"]
+    )
+    database = db.Database(settings.resolved_database_url)
+    with database.session() as s:
+        keys = s.scalars(select(JobItem.item_key).where(JobItem.job_id == summary["run_id"])).all()
+        ids = [k.removeprefix("finding:") for k in keys if k.startswith("finding:")]
+        analyses = s.scalar(
+            select(func.count()).select_from(AnalysisRow).where(AnalysisRow.finding_id.in_(ids))
+        )
+    assert analyses == 9
+    # The work really ran in the worker process, not here.
+    log = (tmp_path / "worker.log").read_text()
+    assert "auditlens.batch.process_item" in log and "succeeded" in log
