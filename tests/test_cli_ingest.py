@@ -113,6 +113,23 @@ def test_ingest_json_and_findings_json(app: typer.Typer, env: Path) -> None:
     assert [f["id"] for f in relisted] == [f["id"] for f in findings]
 
 
+def test_reconciliation_mismatch_is_loud(app: typer.Typer, env: Path) -> None:
+    listing = env / "findings.csv"
+    listing.write_text(
+        "Finding ID,Title,Condition,Criteria Ref\n"
+        "F-1,Firewall review,Firewall rules were not reviewed in Q2.,CC6.6\n"
+        "F-2,Scanner gap,,CC7.1\n",
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(app, ["ingest", str(listing), "--org", "A", "--audit", "X", "--json"])
+    assert result.exit_code == 0, result.output
+    (row,) = json.loads(result.stdout)["files"]
+    assert row["findings"] == 1 and row["reconciliation"]["matched"] is False
+    warning = [line for line in result.stderr.splitlines() if line.startswith("WARNING:")]
+    assert len(warning) == 1 and "findings.csv" in warning[0] and "2 exception markers" in warning[0]
+    assert any("row 3" in line for line in result.stderr.splitlines())
+
+
 def test_exit_code_nonzero_only_when_nothing_ingested(app: typer.Typer, env: Path) -> None:
     runner = CliRunner()
     empty = env / "empty.txt"

@@ -18,6 +18,8 @@ from analyzer.storage.db import Database
 from api.cli.common import console, err_console, expected_errors, load_settings
 from ingestion.pipeline import DocumentResult, IngestReport, ingest_paths
 
+_MAX_WARNING_DETAILS = 5
+
 
 def open_database(settings: Settings, *, quiet: bool = False) -> Database:
     """The configured database, ready to use.
@@ -120,6 +122,13 @@ def print_row_problems(row: DocumentResult) -> None:
             highlight=False,
             soft_wrap=True,
         )
+        details = [str(w) for w in rec.get("warnings") or []]
+        for detail in details[:_MAX_WARNING_DETAILS]:
+            err_console.print(
+                f"  - {' '.join(detail.split())}", highlight=False, soft_wrap=True, markup=False
+            )
+        if len(details) > _MAX_WARNING_DETAILS:
+            err_console.print(f"  - … and {len(details) - _MAX_WARNING_DETAILS} more", highlight=False)
 
 
 def report_json(report: IngestReport, *, org: str, audit: str) -> dict[str, Any]:
