@@ -23,7 +23,18 @@ HEADLINE_METRICS: tuple[str, ...] = (
 
 
 # Slices reported separately when a suite tags its cases with them.
-BREAKDOWN_TAGS: tuple[str, ...] = ("near_miss", "injection", "incident", "negligence", "split", "no_cause")
+BREAKDOWN_TAGS: tuple[str, ...] = (
+    "near_miss",
+    "injection",
+    "incident",
+    "negligence",
+    "split",
+    "no_cause",
+    "soc2_relevant",
+    "agreement:full",
+    "agreement:split",
+    "reviewed",
+)
 
 
 @dataclass(frozen=True)
