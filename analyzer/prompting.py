@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import html
 import json
@@ -9,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from jinja2 import StrictUndefined, TemplateError
+from jinja2 import StrictUndefined, Template, TemplateError
 from jinja2.sandbox import SandboxedEnvironment
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -69,12 +70,18 @@ def _environment() -> SandboxedEnvironment:
 _ENV = _environment()
 
 
+@functools.lru_cache(maxsize=64)
+def _compiled(source: str) -> Template:
+    # Compiling a template costs far more than rendering it; sources are few and immutable.
+    return _ENV.from_string(source)
+
+
 def _render(prompt: PromptTemplate, part: str, source: str, values: dict[str, Any]) -> str:
     unknown = sorted(set(values) - set(prompt.inputs))
     if unknown:
         raise ConfigError(f"prompt {prompt.id} v{prompt.version}: unknown inputs {unknown}")
     try:
-        return _ENV.from_string(source).render(**values)
+        return _compiled(source).render(**values)
     except TemplateError as exc:
         raise ConfigError(f"prompt {prompt.id} v{prompt.version} ({part}): {exc}") from exc
 
