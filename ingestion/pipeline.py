@@ -317,18 +317,20 @@ def ingest_document(
                 session, org_id=org_id, audit_id=audit_id, document_id=doc.id, findings=prepared.findings
             )
             result = _result_from_row(doc, file=name, status="ready")
-    except Exception as exc:
+    except BaseException as exc:  # also Ctrl-C: chunks without their document row must not stay visible
         # A concurrent ingest of the same content may have won the race: then its chunks are the live
         # ones and must stay. Otherwise the chunks written above are removed again.
+        winner: DocumentResult | None = None
         with contextlib.suppress(Exception), database.session() as session:
-            winner = catalog.find_document(
-                session, org_id=org_id, audit_id=audit_id, content_hash=content_hash
-            )
-            if winner is not None and winner.status == "ready":
-                return _result_from_row(winner, file=name, status="duplicate")
-        with contextlib.suppress(Exception):
-            index.delete_document(org_id=org_id, document_id=document_id)
-        return failed(f"saving failed: {_one_line(exc)}")
+            row = catalog.find_document(session, org_id=org_id, audit_id=audit_id, content_hash=content_hash)
+            if row is not None and row.status == "ready":
+                winner = _result_from_row(row, file=name, status="duplicate")
+        if winner is None:
+            with contextlib.suppress(Exception):
+                index.delete_document(org_id=org_id, document_id=document_id)
+        if not isinstance(exc, Exception):
+            raise
+        return winner or failed(f"saving failed: {_one_line(exc)}")
     return result
 
 
