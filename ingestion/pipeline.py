@@ -30,8 +30,6 @@ from ingestion.extract.structured_import import ImportResult, NotAFindingsList
 from ingestion.limits import check_size
 from ingestion.parser import DocumentParser, parse_file
 
-# Kinds whose text is searched as evidence but holds no auditor findings.
-_NO_FINDINGS_KINDS = {DocumentKind.EVIDENCE, DocumentKind.POLICY}
 _HASH_BLOCK = 1 << 20
 _LIST_TYPES = (filetypes.CSV, filetypes.XLSX, filetypes.JSON)
 
@@ -175,6 +173,7 @@ def _prepare(
         parsed = parse_file(path, settings=settings, kind=kind, filename=filename)
     prepared.pages = parsed.pages
     prepared.elements = len(parsed.elements)
+    # Evidence and policies are retrieval material only: they hold no auditor findings to extract.
     if kind == DocumentKind.REPORT and not prepared.imported:
         result = extract_findings(parsed, org_id=org_id, audit_id=audit_id, document_id=document_id)
         prepared.findings = list(result.findings)
