@@ -275,8 +275,16 @@ ProgressFn = Callable[[ItemOutcome], None]
 class InProcessExecutor:
     """Runs a run's pending items on N threads until none is left, or the cost ceiling pauses it."""
 
-    def __init__(self, ctx: RunContext, *, concurrency: int, on_item: ProgressFn | None = None) -> None:
+    def __init__(
+        self,
+        ctx: RunContext,
+        *,
+        concurrency: int,
+        on_item: ProgressFn | None = None,
+        prefixes: tuple[str, ...] = (st.DOC_PREFIX, st.FINDING_PREFIX),
+    ) -> None:
         self.ctx = ctx
+        self.prefixes = prefixes
         self.concurrency = max(1, concurrency)
         self.on_item = on_item
         self.paused = False
@@ -296,7 +304,7 @@ class InProcessExecutor:
 
         def refill() -> None:
             # Documents first: their findings join the queue as they are extracted.
-            for prefix in (st.DOC_PREFIX, st.FINDING_PREFIX):
+            for prefix in self.prefixes:
                 for key in store.pending_keys(run_id, prefix):
                     if key not in seen:
                         seen.add(key)
@@ -324,7 +332,7 @@ class InProcessExecutor:
                     if outcome.status == "paused":
                         self.paused = True
                     for key in outcome.new_keys:
-                        if key not in seen:
+                        if key not in seen and key.startswith(self.prefixes):
                             seen.add(key)
                             queue.append(key)
                     if self.on_item is not None:
@@ -335,4 +343,5 @@ class InProcessExecutor:
         if self.paused:
             return st.RUN_PAUSED
         counts = store.counts(run_id)
-        return st.RUN_COMPLETED if counts.pending == 0 and counts.documents_pending == 0 else st.RUN_PAUSED
+        findings_left = counts.pending if st.FINDING_PREFIX in self.prefixes else 0
+        return st.RUN_COMPLETED if findings_left == 0 and counts.documents_pending == 0 else st.RUN_PAUSED

@@ -17,6 +17,8 @@ import threading
 import time
 from collections import Counter
 from dataclasses import dataclass, field
+from email.parser import BytesParser
+from email.policy import default as email_default_policy
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -113,6 +115,7 @@ class SimulatorConfig:
     window_s: float = 2.0  # limits are enforced over this sliding horizon (short runs see steady state)
     model: str = "sim-1"
     fail_first_n: int = 0  # answer 500 to the first N requests (fault drills)
+    batch_stays_pending: bool = False  # Batch API fake: keep batches `in_progress`
 
 
 @dataclass
@@ -135,6 +138,8 @@ class LLMSimulator:
         self.config = config or SimulatorConfig()
         self.stats = SimulatorStats()
         self._lock = threading.Lock()
+        self.files: dict[str, bytes] = {}
+        self.batches: dict[str, dict[str, Any]] = {}
         self._rpm = _Bucket(self.config.rpm, self.config.window_s) if self.config.rpm else None
         self._tpm = _Bucket(self.config.tpm, self.config.window_s) if self.config.tpm else None
         self._server = _QuietServer(("127.0.0.1", port), self._handler())
@@ -183,13 +188,16 @@ class LLMSimulator:
                 return wait_t
             return 0.0
 
-    def _answer(self, body: dict[str, Any]) -> tuple[int, dict[str, Any], dict[str, str]]:
+    def _answer(
+        self, body: dict[str, Any], *, online: bool = True
+    ) -> tuple[int, dict[str, Any], dict[str, str]]:
         messages = body.get("messages") or []
         prompt_text = "".join(str(m.get("content") or "") for m in messages)
         user = next((str(m.get("content") or "") for m in reversed(messages) if m.get("role") == "user"), "")
         prompt_tokens = count_tokens(prompt_text)
         max_tokens = int(body.get("max_tokens") or body.get("max_completion_tokens") or 256)
-        wait = self._admit(prompt_tokens + max_tokens)
+        # Batch API work has its own quota and no latency budget: limits apply to online calls only.
+        wait = self._admit(prompt_tokens + max_tokens) if online else 0.0
         if wait < 0:
             with self._lock:
                 self.stats.errors += 1
@@ -208,7 +216,8 @@ class LLMSimulator:
         with self._lock:
             # Counted on arrival: a request whose client dies while it waits still counts as a call.
             self.stats.calls_by_message[user] += 1
-        time.sleep(self.config.latency_s)
+        if online:
+            time.sleep(self.config.latency_s)
         seed = int(hashlib.sha256(user.encode("utf-8")).hexdigest()[:8], 16)
         schema, tool = _requested_schema(body)
         content = json.dumps(instance_for(schema, seed=seed)) if schema is not None else "{}"
@@ -252,6 +261,89 @@ class LLMSimulator:
         }
         return 200, payload, {}
 
+    # --- a fake of the Batch API's files + batches endpoints ----------------------------------------
+    def _file_upload(self, content_type: str, raw: bytes) -> tuple[int, dict[str, Any]]:
+        message = BytesParser(policy=email_default_policy).parsebytes(
+            b"Content-Type: " + content_type.encode("latin-1") + b"\r\n\r\n" + raw
+        )
+        fields: dict[str, tuple[str | None, bytes]] = {}
+        for part in message.iter_parts():
+            name = str(part.get_param("name", header="content-disposition"))
+            payload = part.get_payload(decode=True)
+            fields[name] = (part.get_filename(), payload if isinstance(payload, bytes) else b"")
+        filename, data = fields.get("file", ("input.jsonl", b""))
+        return 200, self._store_file(
+            filename or "input.jsonl", data, fields.get("purpose", (None, b"batch"))[1]
+        )
+
+    def _store_file(self, filename: str, data: bytes, purpose: bytes = b"batch") -> dict[str, Any]:
+        with self._lock:
+            file_id = f"file-sim{len(self.files) + 1}"
+            self.files[file_id] = data
+        return {
+            "id": file_id,
+            "object": "file",
+            "bytes": len(data),
+            "created_at": int(time.time()),
+            "filename": filename,
+            "purpose": purpose.decode("utf-8", "replace"),
+            "status": "processed",
+        }
+
+    def _batch_create(self, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        if body.get("input_file_id") not in self.files:
+            return 404, {"error": {"message": f"no file {body.get('input_file_id')}"}}
+        with self._lock:
+            batch_id = f"batch_sim{len(self.batches) + 1}"
+            batch = {
+                "id": batch_id,
+                "object": "batch",
+                "endpoint": body.get("endpoint"),
+                "input_file_id": body["input_file_id"],
+                "completion_window": body.get("completion_window", "24h"),
+                "status": "in_progress",
+                "created_at": int(time.time()),
+                "metadata": body.get("metadata"),
+                "output_file_id": None,
+                "error_file_id": None,
+                "request_counts": {"total": 0, "completed": 0, "failed": 0},
+            }
+            self.batches[batch_id] = batch
+        return 200, batch
+
+    def _run_batch(self, batch: dict[str, Any]) -> None:
+        lines = [json.loads(x) for x in self.files[batch["input_file_id"]].decode("utf-8").splitlines() if x]
+        out = []
+        for i, line in enumerate(lines):
+            status, payload, _ = self._answer(line.get("body") or {}, online=False)
+            out.append(
+                {
+                    "id": f"batch_req_{i}",
+                    "custom_id": line.get("custom_id"),
+                    "response": {"status_code": status, "request_id": f"req_{i}", "body": payload},
+                    "error": None,
+                }
+            )
+        data = "".join(json.dumps(x) + "\n" for x in out).encode("utf-8")
+        batch["output_file_id"] = self._store_file(f"{batch['id']}_output.jsonl", data, b"batch_output")["id"]
+        batch["status"] = "completed"
+        batch["request_counts"] = {"total": len(out), "completed": len(out), "failed": 0}
+
+    def _batch_get(self, path: str) -> tuple[int, dict[str, Any] | bytes]:
+        parts = path.split("?")[0].rstrip("/").split("/")
+        if len(parts) >= 3 and parts[-3] == "files" and parts[-1] == "content":
+            data = self.files.get(parts[-2])
+            return (200, data) if data is not None else (404, {"error": {"message": "no such file"}})
+        if len(parts) >= 2 and parts[-2] == "batches":
+            batch = self.batches.get(parts[-1])
+            if batch is None:
+                return 404, {"error": {"message": "no such batch"}}
+            # The first look after creation "finishes" the batch: the 24 h window, compressed.
+            if batch["status"] == "in_progress" and not self.config.batch_stays_pending:
+                self._run_batch(batch)
+            return 200, batch
+        return 404, {"error": {"message": f"no route {path}"}}
+
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         sim = self
 
@@ -261,9 +353,27 @@ class LLMSimulator:
             def log_message(self, format: str, *args: Any) -> None:
                 return  # quiet: thousands of requests per run
 
+            def do_GET(self) -> None:
+                status, payload = sim._batch_get(self.path)
+                if isinstance(payload, bytes):
+                    self.send_response(status)
+                    self.send_header("Content-Type", "application/octet-stream")
+                    self.send_header("Content-Length", str(len(payload)))
+                    self.end_headers()
+                    self.wfile.write(payload)
+                    return
+                self._send(status, payload, {})
+
             def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 raw = self.rfile.read(length) if length else b"{}"
+                path = self.path.rstrip("/")
+                if path.endswith("/files"):
+                    self._send(*sim._file_upload(self.headers.get("Content-Type") or "", raw), {})
+                    return
+                if path.endswith("/batches"):
+                    self._send(*sim._batch_create(json.loads(raw or b"{}")), {})
+                    return
                 if not self.path.rstrip("/").endswith("/chat/completions"):
                     self._send(404, {"error": {"message": f"no route {self.path}"}}, {})
                     return

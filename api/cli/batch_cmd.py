@@ -166,6 +166,34 @@ def _run_celery(ctx: RunContext, settings: Settings, reporter: _Reporter, *, pol
             last_change = time.monotonic()
 
 
+def _openai_batch_step(ctx: RunContext, out_dir: Path) -> tuple[str, str | None]:
+    """Submit the run's findings as one Batch API job, or collect its answers when it has ended."""
+    from api.batch import openai_batch
+
+    store, run_id = ctx.store, ctx.run_id
+    ids = ctx.params.get("openai_batch_ids")
+    if not ids:
+        if not store.pending_keys(run_id, st.FINDING_PREFIX):
+            return st.RUN_COMPLETED, None
+        input_path = out_dir / "openai-batch-input.jsonl"
+        lines = openai_batch.build_input(ctx, input_path)
+        ids = openai_batch.submit(ctx, input_path)
+        ctx.params = store.update_params(run_id, {"openai_batch_ids": ids})
+        return (
+            st.RUN_PAUSED,
+            f"submitted {lines} findings as OpenAI batch {ids['batch_id']}; resume later to collect",
+        )
+    state, counts = openai_batch.poll_and_ingest(ctx, ids["batch_id"], out_dir)
+    if counts is None:
+        return st.RUN_PAUSED, f"OpenAI batch {ids['batch_id']} is {state}; resume later to collect"
+    if store.counts(run_id).pending:
+        return (
+            st.RUN_PAUSED,
+            f"OpenAI batch {ids['batch_id']} ended ({state}) without answering every finding",
+        )
+    return st.RUN_COMPLETED, None
+
+
 def run_batch(
     *,
     settings: Settings,
@@ -180,6 +208,7 @@ def run_batch(
     out: Path | None,
     as_json: bool,
     executor: str | None,
+    openai_batch: bool = False,
 ) -> int:
     """Start or resume a run, drive it to the end (or a pause), write the outputs; returns the exit code."""
     database = Database(settings.resolved_database_url)
@@ -227,6 +256,8 @@ def run_batch(
             out_dir=out_dir,
             executor=executor or "inprocess",
         )
+        if openai_batch:
+            params.update(openai_batch=True, price_factor=0.5)
         # The run row, OUT/run.json and the printed id all exist before any work starts, so whatever
         # kills the process afterwards, `--resume RUN_ID` finds the run.
         create_run(store=store, org_id=org_id, run_id=run_id, source=batch_source, params=params)
@@ -247,7 +278,14 @@ def run_batch(
     status = st.RUN_PAUSED
     error: str | None = None
     reporter = _Reporter(as_json=as_json, counts=store.counts(run_id))
-    runner = InProcessExecutor(ctx, concurrency=int(params.get("concurrency") or 4), on_item=reporter.item)
+    via_batch_api = bool(params.get("openai_batch"))
+    runner = InProcessExecutor(
+        ctx,
+        concurrency=int(params.get("concurrency") or 4),
+        on_item=reporter.item,
+        # With the Batch API, findings go to OpenAI in one file instead of one call each.
+        prefixes=(st.DOC_PREFIX,) if via_batch_api else (st.DOC_PREFIX, st.FINDING_PREFIX),
+    )
     previous = signal.signal(signal.SIGTERM, lambda *_: runner.stop())
     try:
         with reporter:
@@ -255,6 +293,8 @@ def run_batch(
                 status = _run_celery(ctx, settings, reporter)
             else:
                 status = runner.run()
+            if via_batch_api and status == st.RUN_COMPLETED:
+                status, error = _openai_batch_step(ctx, out_dir)
     except KeyboardInterrupt:
         runner.stop()
         status, error = st.RUN_PAUSED, "interrupted"
@@ -306,6 +346,9 @@ def register(app: typer.Typer) -> None:
         out: Path | None = typer.Option(None, help="Output folder (default out/RUN_ID)."),
         as_json: bool = typer.Option(False, "--json", help="JSON lines on stdout: started, finished."),
         executor: str | None = typer.Option(None, help="inprocess (default) or celery (needs workers)."),
+        openai_batch: bool = typer.Option(
+            False, "--openai-batch", help="Send findings through the OpenAI Batch API (50% cheaper, ≤ 24 h)."
+        ),
     ) -> None:
         """Ingest and analyse many audits, resumably, with rate limits, a cost ceiling and trend reports."""
         if provider not in (None, "offline", "openai"):
@@ -325,6 +368,7 @@ def register(app: typer.Typer) -> None:
             out=out,
             as_json=as_json,
             executor=executor,
+            openai_batch=openai_batch,
         )
         raise typer.Exit(code)
 
