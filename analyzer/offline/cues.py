@@ -116,7 +116,9 @@ TYPE_CUES: tuple[Cue, ...] = (
     _c(
         _T.DATA_BREACH_INCIDENT,
         "malicious attack",
-        r"\b(?:ransomware|malware|cyber-?\s?attack|denial[- ]of[- ]service|exfiltrat\w*|hack(?:ed|ers?))\b",
+        r"\b(?:ransomware|(?<!anti-)(?<!anti)malware(?!\s+(?:definitions?|protection|signatures?|scan\w*|"
+        r"software|agents?|tools?|updates?))|cyber-?\s?attack|denial[- ]of[- ]service|exfiltrat\w*|"
+        r"hack(?:ed|ers?))\b",
         2.5,
         factual_only=True,
     ),
@@ -131,8 +133,9 @@ TYPE_CUES: tuple[Cue, ...] = (
     _c(
         _T.DATA_BREACH_INCIDENT,
         "data exposed or disclosed",
-        r"\b(?:information|data|records)\s+(?:was|were)\s+(?:exposed|disclosed|leaked|stolen)\b|"
-        r"\bdisclosed\s+to\s+unauthori[sz]ed\b",
+        r"\b(?:information|data|records|files)\b[^.;]{0,60}?\b(?:was|were)\s+(?:exposed|disclosed|leaked|stolen|"
+        r"exfiltrated)\b|\bdisclosed\s+to\s+unauthori[sz]ed\b|\bpublicly\s+(?:readable|accessible|exposed|"
+        r"available)\b",
         2.5,
         factual_only=True,
     ),
@@ -141,6 +144,25 @@ TYPE_CUES: tuple[Cue, ...] = (
         "security incident occurred",
         r"\b(?:security|privacy|cyber)\s+incidents?\s+(?:occurred|in\s+which|that\s+(?:affected|exposed))\b",
         2.5,
+        factual_only=True,
+    ),
+    _c(
+        _T.DATA_BREACH_INCIDENT,
+        "an incident was suffered",
+        r"\b(?:suffered|experienced|sustained|confirmed|detected)\s+(?:a|an)\s+(?:\w+\s+)?(?:breach|intrusion|"
+        r"compromise|security\s+incident)\b",
+        3.0,
+        factual_only=True,
+    ),
+    _c(
+        _T.DATA_BREACH_INCIDENT,
+        "data taken or altered without authority",
+        r"\ballowed\s+(?:an?\s+)?(?:unauthenticated|unauthori[sz]ed|anonymous|external)\s+(?:\w+\s+)?(?:to\s+)?"
+        r"(?:access|change|view|modify|download|read)\w*\b|\bformer\s+(?:employee|contractor|user)\b[^.;]{0,80}?"
+        r"\b(?:signed|logged)\s+in\b|\b(?:downloaded|copied|transferred|forwarded)\b[^.;]{0,80}?\bto\s+(?:a|an|his|"
+        r"her|their)\s+personal\b|\b(?:sent|emailed|disclosed|mailed)\b[^.;]{0,100}?\bto\s+(?:an?\s+)?(?:external|"
+        r"outside|wrong|unintended|unauthori[sz]ed)\b",
+        2.6,
         factual_only=True,
     ),
     # --- a third party is at the heart of it
@@ -243,8 +265,16 @@ TYPE_CUES: tuple[Cue, ...] = (
         "evidence could not be provided",
         r"\b(?:could\s+not|unable\s+to|did\s+not|was\s+not\s+able\s+to|were\s+not\s+able\s+to)\s+(?:provide|produce|"
         r"locate|furnish|find|retain|maintain)\s+(?:\w+\s+){0,3}(?:documentation|evidence|support|records|"
-        r"files?|documents?)\b",
+        r"files?|documents?|logs?|results|reports?|tickets?)\b",
         2.2,
+    ),
+    _c(
+        _T.INSUFFICIENT_DOCUMENTATION,
+        "could not be evidenced",
+        r"\bcould\s+not\s+be\s+(?:produced|provided|located|found|shown|demonstrated|evidenced|retrieved)\b|"
+        r"\b(?:had|contained|with)\s+no\s+(?:\w+\s+){0,4}(?:notes|records?|evidence|documentation|sign-?offs?|"
+        r"signatures?)\b|\bdid\s+not\s+record\b",
+        1.8,
     ),
     _c(
         _T.INSUFFICIENT_DOCUMENTATION,
@@ -346,6 +376,15 @@ TYPE_CUES: tuple[Cue, ...] = (
     ),
     _c(
         _T.POLICY_NONCOMPLIANCE,
+        "a written rule requires it",
+        r"\b(?:polic(?:y|ies)|standard|code\s+of\s+conduct|procedure)\s+(?:requires|required|states|mandates|"
+        r"prescribes|prohibits|forbids)\b|\b(?:is|are|was|were)\s+required\s+by\s+(?:the\s+)?(?:\w+\s+){0,2}"
+        r"(?:law|regulation|rule|act|article|statute|HIPAA|PCI|GDPR|contract)\b|\bpolicy\s+was\s+not\s+followed\b|"
+        r"\b(?:HIPAA|PCI\s+DSS|GDPR|SOX)\s+requires\b",
+        1.8,
+    ),
+    _c(
+        _T.POLICY_NONCOMPLIANCE,
         "in noncompliance with",
         r"\b(?:not\s+in\s+compliance|non-?compliance|noncompliant|non-?compliant)\b",
         1.4,
@@ -406,10 +445,19 @@ TYPE_CUES: tuple[Cue, ...] = (
     _c(
         _T.EMPLOYEE_NEGLIGENCE,
         "named person acted",
-        r"\b(?:an?|one|the)\s+(?:employee|staff\s+member|individual|clerk|worker|technician|administrator|"
-        r"officer|manager|engineer|user)\s+(?:\w+\s+){0,3}(?:shared|disclosed|sent|emailed|left|uploaded|disabled|"
-        r"ignored|mishandled|bypassed|falsified|granted|neglected|approved|signed)\b",
+        r"\b(?:an?|one|the)\s+(?:[\w-]+\s+){0,3}(?:employee|staff\s+member|individual|clerk|worker|technician|"
+        r"administrator|officer|manager|engineer|developer|analyst|operator|coordinator|representative|user|"
+        r"accountant|agent|supervisor)\s+(?:\w+\s+){0,3}(?:shared|disclosed|sent|emailed|left|uploaded|disabled|"
+        r"ignored|mishandled|bypassed|falsified|granted|neglected|approved|signed|committed|reset|ran|closed|"
+        r"deleted|changed|keyed|entered|propped|overrode|turned\s+off|acknowledged|posted|printed|lost|"
+        r"downloaded|copied)\b",
         2.2,
+    ),
+    _c(
+        _T.EMPLOYEE_NEGLIGENCE,
+        "person skipped a required step",
+        r"\b(?:by\s+mistake|in\s+error|without\s+(?:performing|following|completing|doing|investigating|acting)\b)",
+        1.2,
     ),
     _c(
         _T.EMPLOYEE_NEGLIGENCE,
