@@ -171,6 +171,12 @@ def register(app: typer.Typer) -> None:
         if write_baseline:
             gate.write_baseline(gate.baseline_from_summary(report, tolerance=tolerance), write_baseline)
             console.print(f"baseline written to {write_baseline}")
+        if ref is not None and (ref.suite != report["suite"] or ref.cases != report["summary"]["cases"]):
+            err_console.print(
+                f"warning: baseline was measured on {ref.suite} ({ref.cases} cases), this run is "
+                f"{report['suite']} ({report['summary']['cases']} cases)",
+                highlight=False,
+            )
         checks = gate.check(report["summary"], baseline=ref, fail_under=floors)
         for c in checks:
             (console if c.passed else err_console).print(c.describe(), highlight=False)
