@@ -93,7 +93,7 @@ _QUAL = (
 _QUAL += r"specific|appropriate|designed)\s+){0,3}"
 _PARTY = (
     r"(?:sub-?recipients?|vendors?|contractors?|service\s+providers?|service\s+organi[sz]ations?|"
-    r"third[- ]part(?:y|ies)|suppliers?|providers?|sub-?service\s+organi[sz]ations?)"
+    r"third[- ]part(?:y|ies)|suppliers?|providers?|processors?|sub-?service\s+organi[sz]ations?)"
 )
 
 TYPE_CUES: tuple[Cue, ...] = (
@@ -534,6 +534,13 @@ CAUSE_CUES: tuple[Cue, ...] = (
     _c(
         _R.INADEQUATE_MONITORING, "monitoring named", r"\b(?:monitoring|oversight\s+of|reconciliation)\b", 0.6
     ),
+    _c(
+        _R.INADEQUATE_MONITORING,
+        "nobody checked",
+        r"\b(?:no\s+one|nobody|no-one)\s+(?:\w+\s+){0,2}(?:reviewed|checked|monitored|looked|followed\s+up|"
+        r"verified|noticed)\b",
+        2.0,
+    ),
     # --- written procedures
     _c(
         _R.LACK_OF_CONTROL_DOCUMENTATION,
@@ -579,6 +586,15 @@ CAUSE_CUES: tuple[Cue, ...] = (
         r"\b(?:outdated|out\s+of\s+date|not\s+(?:been\s+)?updated|obsolete)\b",
         0.9,
     ),
+    _c(
+        _R.LACK_OF_CONTROL_DOCUMENTATION,
+        "never written down or unclear",
+        r"\b(?:never|not)\s+(?:been\s+)?written(?:\s+down)?\b|\b(?:policy|procedure|standard|template|manual)\s+"
+        r"(?:\w+\s+){0,3}(?:does|did)\s+not\s+(?:say|state|specify|define|contain|describe|cover)\b|"
+        r"\b(?:policy|procedure|standard)\s+is\s+(?:unclear|silent|vague)\b|\bdocumentation\s+(?:\w+\s+){0,4}"
+        r"(?:has\s+not\s+been|was\s+not|is\s+not)\s+(?:maintained|kept\s+current|updated)\b",
+        2.0,
+    ),
     # --- the requirement was misunderstood
     _c(
         _R.MISALIGNMENT_WITH_CRITERIA,
@@ -612,6 +628,14 @@ CAUSE_CUES: tuple[Cue, ...] = (
         r"\bnot\s+(?:aligned|tailored|consistent)\s+(?:with|to)\b|\bunclear\s+(?:guidance|requirements?)\b",
         1.6,
     ),
+    _c(
+        _R.MISALIGNMENT_WITH_CRITERIA,
+        "never matched to the criteria",
+        r"\bnever\s+(?:compared|aligned|mapped)\s+(?:with|to|against)\b|\bread\s+(?:the\s+)?"
+        r"(?:criterion|criteria|requirement|rule|standard)\b|\bnot\s+designed\s+around\b|\bas\s+applying\s+only\b|"
+        r"\bbuilt\s+to\s+an?\s+(?:older|different|earlier)\b",
+        2.0,
+    ),
     # --- mistakes
     _c(
         _R.HUMAN_ERROR,
@@ -641,6 +665,13 @@ CAUSE_CUES: tuple[Cue, ...] = (
         1.0,
     ),
     _c(_R.HUMAN_ERROR, "errors named", r"\berrors?\b|\berrone\w+", 0.7),
+    _c(
+        _R.HUMAN_ERROR,
+        "forgot or missed",
+        r"\bforg(?:ot|otten)\b|\b(?:overlooked|missed)\s+(?:the|a|an)\s+(?:\w+\s+)?(?:notice|email|ticket|request|"
+        r"step|alert|notification|message|form)\b",
+        2.0,
+    ),
     # --- training and awareness
     _c(
         _R.INSUFFICIENT_TRAINING,
@@ -660,6 +691,13 @@ CAUSE_CUES: tuple[Cue, ...] = (
         "training to be given",
         r"\b(?:train(?:ing|ed)?|re-?train\w*|educat\w+)\b",
         1.0,
+    ),
+    _c(
+        _R.INSUFFICIENT_TRAINING,
+        "did not know how",
+        r"\b(?:did\s+not|didn't|do\s+not)\s+know\b|\b(?:had|have|has|were|was)\s+not\s+(?:been\s+)?(?:trained|"
+        r"taught|instructed|shown)\b|\bnever\s+(?:been\s+)?(?:trained|taught|shown|instructed)\b",
+        2.0,
     ),
     # --- people, budget, time
     _c(
@@ -709,6 +747,16 @@ CAUSE_CUES: tuple[Cue, ...] = (
         r"|\blimitations?\s+of\s+the\s+(?:system|software)\b",
         1.4,
     ),
+    _c(
+        _R.RESOURCE_CONSTRAINTS,
+        "budget or capacity short",
+        r"\b(?:budget|funding)\s+(?:constraints?|limitations?|cuts?|shortfalls?|reductions?)\b|\b(?:not\s+(?:included|"
+        r"funded)|did\s+not\s+fit)\s+(?:in\s+)?(?:[\w'’]+\s+){0,3}budget\b|\b(?:licen[cs]e|resource)\s+shortfall\b|\bpositions?\s+short\b|"
+        r"\bon\s+leave\b|\bno\s+backup\s+(?:\w+\s+){0,2}assigned\b|\bstretched\b|\b(?:did\s+not\s+have|lacked|"
+        r"without)\s+(?:the\s+)?capacity\b|\bstaffed\s+by\s+(?:one|a\s+single|two)\b|\bconsists?\s+of\s+"
+        r"(?:one|two|three)\s+(?:people|persons|employees)\b|\bfully\s+occupied\b",
+        2.0,
+    ),
     # --- change
     _c(
         _R.ORGANIZATIONAL_CHANGE,
@@ -732,6 +780,13 @@ CAUSE_CUES: tuple[Cue, ...] = (
         r"leadership|positions?)\b|\b(?:retired|retirement|departed|departure|left\s+the\s+(?:organization|"
         r"department|agency))\b",
         1.5,
+    ),
+    _c(
+        _R.ORGANIZATIONAL_CHANGE,
+        "migration or replacement",
+        r"\b(?:migrat\w+|moved|move|moving)\s+(?:\w+\s+){0,3}to\s+(?:a|the)\s+new\b|\bduring\s+the\s+(?:\w+\s+){0,2}"
+        r"(?:migration|transition|move|conversion|reorgani[sz]ation|merger)\b|\bwas\s+(?:replaced|migrated)\b",
+        1.8,
     ),
     # --- planning
     _c(
@@ -757,6 +812,13 @@ CAUSE_CUES: tuple[Cue, ...] = (
         1.4,
     ),
     _c(_R.INADEQUATE_PLANNING, "timeline named", r"\b(?:timelines?|schedul\w+|in\s+advance)\b", 0.5),
+    _c(
+        _R.INADEQUATE_PLANNING,
+        "never planned or scheduled",
+        r"\b(?:not|never)\s+(?:been\s+)?(?:planned|scheduled)\b|\bnobody\s+planned\b|\bno\s+(?:project\s+)?plan\b|"
+        r"\bnot\s+set\s+(?:far\s+enough\s+)?in\s+advance\b",
+        2.0,
+    ),
     # --- the third party itself
     _c(
         _R.VENDOR_NONCOMPLIANCE,
@@ -769,8 +831,8 @@ CAUSE_CUES: tuple[Cue, ...] = (
     _c(
         _R.INADEQUATE_INCIDENT_RESPONSE,
         "incident handled slowly",
-        r"\b(?:incidents?|breach(?:es)?|alerts?|attacks?|intrusions?)\b\W+(?:\w+\W+){0,6}(?:not\s+(?:reported|"
-        r"escalated|investigated|contained)|delay\w*|late)\b",
+        r"\b(?:incidents?|breach(?:es)?|alerts?|attacks?|intrusions?)\b\W+(?:\w+\W+){0,6}(?:not\s+(?:\w+\s+)?(?:reported|"
+        r"escalated|investigated|contained|handled|addressed|responded)|delay\w*|late)\b",
         2.2,
     ),
     _c(
