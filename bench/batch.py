@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import statistics
 import sys
 import threading
 import time
@@ -122,12 +124,26 @@ def run_setting(s: Setting, n: int) -> dict[str, float | str | int]:
         "ceiling_per_min": round(ceiling),
         "findings_per_min": round(rate),
         "pct_of_ceiling": round(100 * rate / ceiling, 1),
+        "load_avg": round(os.getloadavg()[0], 1),
         "http_requests": stats.requests,
         "429s": stats.throttled,
         "pct_429": round(100 * stats.throttled / max(1, stats.requests), 2),
         "failed": failures,
         "seconds": round(elapsed, 1),
     }
+
+
+def request_overhead_s(samples: int = 30) -> float:
+    """Median wall time of one request through the adapter against a zero-latency simulator (C=1)."""
+    with LLMSimulator(SimulatorConfig(latency_s=0.0)) as sim:
+        chat = LangChainChatModel(model="sim-1", base_url=sim.base_url, api_key="sim", max_retries=0)
+        chat.complete(request_for(0))  # warm up
+        times = []
+        for i in range(samples):
+            t0 = time.perf_counter()
+            chat.complete(request_for(i))
+            times.append(time.perf_counter() - t0)
+    return statistics.median(times)
 
 
 def main() -> None:
@@ -148,12 +164,23 @@ def main() -> None:
     ]
     if args.quick:
         settings = settings[:1] + settings[2:3]
+    overhead = request_overhead_s()
+    load = os.getloadavg()[0]
+    print(
+        f"host: {os.cpu_count()} CPUs, load average {load:.1f}; client+server overhead per request "
+        f"(median, C=1, L=0): {overhead * 1000:.0f} ms",
+        file=sys.stderr,
+    )
     rows = []
     for s in settings:
         row = run_setting(s, n)
         rows.append(row)
         print(json.dumps(row), file=sys.stderr, flush=True)
-    print(f"\n{n} findings per row; T_in = {t_in()} tokens, max_tokens = {MAX_TOKENS}\n")
+    print(
+        f"\n{n} findings per row; T_in = {t_in()} tokens, max_tokens = {MAX_TOKENS}; "
+        f"{os.cpu_count()} CPUs, load average {load:.1f} at start; per-request overhead o = "
+        f"{overhead * 1000:.0f} ms (C·60/(L+o) is the concurrency ceiling once that overhead is counted)\n"
+    )
     cols = list(rows[0])
     print("| " + " | ".join(cols) + " |")
     print("|" + "---|" * len(cols))

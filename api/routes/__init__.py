@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from api.routes import analyses, audits, documents, exports, findings, health, plans
+from api.routes import analyses, audits, batches, documents, exports, findings, health, plans
 
 ROUTERS: list[APIRouter] = [
     health.router,
@@ -17,4 +17,5 @@ ROUTERS: list[APIRouter] = [
     analyses.router,
     plans.router,
     exports.router,
+    batches.router,
 ]
