@@ -180,7 +180,8 @@ def main() -> None:
 
             print(
                 f"auditlens API benchmark — {platform.machine()}, {os.cpu_count()} CPUs, "
-                "SQLite, uvicorn 1 process, {args.clients} clients, {args.requests} requests per endpoint"
+                f"SQLite, uvicorn 1 process, {args.clients} clients, {args.requests} requests per endpoint, "
+                f"load average at start {os.getloadavg()[0]:.1f}"
             )
             print(
                 f"\nupload → findings ready: {args.report.name} "

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from typing import Any
+
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from analyzer.models import FindingAnalysis, utcnow
@@ -40,16 +42,29 @@ def latest_analysis(session: Session, *, org_id: str, finding_id: str) -> Findin
     return FindingAnalysis.model_validate(row.data) if row is not None else None
 
 
+def _latest_ids(org_id: str, finding_ids: list[str]) -> Any:
+    return (
+        select(func.max(AnalysisRow.id))
+        .where(AnalysisRow.org_id == org_id, AnalysisRow.finding_id.in_(finding_ids))
+        .group_by(AnalysisRow.finding_id)
+    )
+
+
 def latest_analyses(session: Session, *, org_id: str, finding_ids: list[str]) -> dict[str, FindingAnalysis]:
     """Newest analysis per finding for many findings of one organization (one query)."""
     if not finding_ids:
         return {}
-    rows = session.scalars(
-        select(AnalysisRow)
-        .where(AnalysisRow.org_id == org_id, AnalysisRow.finding_id.in_(finding_ids))
-        .order_by(AnalysisRow.id)
+    rows = session.scalars(select(AnalysisRow).where(AnalysisRow.id.in_(_latest_ids(org_id, finding_ids))))
+    return {row.finding_id: FindingAnalysis.model_validate(row.data) for row in rows}
+
+
+def latest_headlines(session: Session, *, org_id: str, finding_ids: list[str]) -> dict[str, dict[str, Any]]:
+    """Status and exception type of the newest analysis per finding, without loading whole analyses."""
+    if not finding_ids:
+        return {}
+    rows = session.execute(
+        select(
+            AnalysisRow.finding_id, AnalysisRow.status, AnalysisRow.data["exception_type"].as_string()
+        ).where(AnalysisRow.id.in_(_latest_ids(org_id, finding_ids)))
     )
-    latest: dict[str, FindingAnalysis] = {}
-    for row in rows:  # ascending ids: later rows replace earlier ones
-        latest[row.finding_id] = FindingAnalysis.model_validate(row.data)
-    return latest
+    return {fid: {"status": status, "exception_type": etype} for fid, status, etype in rows}

@@ -157,6 +157,16 @@ def plans_for(
     return {p.finding_id: (p, texts.get(p.finding_id, {})) for p in plans}
 
 
+def plan_statuses(session: Session, *, org_id: str, finding_ids: list[str]) -> dict[str, str]:
+    """Plan status per finding for many findings of one organization."""
+    if not finding_ids:
+        return {}
+    rows = session.execute(
+        select(Plan.finding_id, Plan.status).where(Plan.org_id == org_id, Plan.finding_id.in_(finding_ids))
+    )
+    return {fid: status for fid, status in rows}
+
+
 # --- diff and merge -----------------------------------------------------------------------------
 
 

@@ -8,11 +8,11 @@ from typing import Any
 from fastapi import APIRouter, Body, Query
 
 from analyzer.errors import InvalidInputError
-from analyzer.models import Finding, FindingAnalysis
+from analyzer.models import Finding
 from analyzer.storage import catalog
-from analyzer.storage.analyses import latest_analyses, latest_analysis
+from analyzer.storage.analyses import latest_analysis, latest_headlines
 from analyzer.storage.events import record_event
-from analyzer.storage.plans import find_plan, plans_for
+from analyzer.storage.plans import find_plan, plan_statuses
 from api.deps import AuditWriter, ContainerDep, Reader
 from ingestion.extract.structured_import import findings_from_inputs
 
@@ -39,12 +39,12 @@ def _items(body: Any) -> list[Any]:
 
 
 def finding_summary(
-    finding: Finding, analysis: FindingAnalysis | None, plan_status: str | None
+    finding: Finding, headline: dict[str, Any] | None, plan_status: str | None
 ) -> dict[str, Any]:
     """A finding with the headline of its latest analysis and its plan status."""
     out = finding.model_dump(mode="json")
-    out["exception_type"] = analysis.exception_type if analysis else None
-    out["analysis_status"] = analysis.status if analysis else None
+    out["exception_type"] = headline["exception_type"] if headline else None
+    out["analysis_status"] = headline["status"] if headline else None
     out["plan_status"] = plan_status
     return out
 
@@ -56,12 +56,9 @@ def list_findings(audit_id: str, principal: Reader, container: ContainerDep) -> 
         catalog.get_audit(session, org_id=principal.org_id, audit_id=audit_id)
         findings = catalog.list_findings(session, org_id=principal.org_id, audit_id=audit_id)
         ids = [f.id for f in findings]
-        analyses = latest_analyses(session, org_id=principal.org_id, finding_ids=ids)
-        plans = plans_for(session, org_id=principal.org_id, finding_ids=ids)
-        return [
-            finding_summary(f, analyses.get(f.id), plans[f.id][0].status if f.id in plans else None)
-            for f in findings
-        ]
+        headlines = latest_headlines(session, org_id=principal.org_id, finding_ids=ids)
+        statuses = plan_statuses(session, org_id=principal.org_id, finding_ids=ids)
+        return [finding_summary(f, headlines.get(f.id), statuses.get(f.id)) for f in findings]
 
 
 @router.post("/audits/{audit_id}/findings", status_code=201)

@@ -224,6 +224,32 @@ def test_matrix_covers_every_route(service: Service) -> None:
     assert extra == set(), f"routes without a tenancy-matrix entry: {sorted(extra)}"
 
 
+def test_routes_without_an_entry_still_guarded(service: Service, tenants: tuple[Tenant, Tenant]) -> None:
+    """Routes added later (e.g. batch runs) get the generic checks: 401 without a key, no 2xx for an id
+    that does not exist, never a 5xx, never the other organization's canary."""
+    covered = {(c.method, c.path) for c in CALLS}
+    others = [
+        (method, route.path)
+        for route in service.client.app.routes  # type: ignore[attr-defined]
+        if isinstance(route, APIRoute)
+        for method in sorted(route.methods)
+        if (method, route.path) not in covered
+    ]
+    failures = []
+    for method, path in others:
+        concrete = re.sub(r"\{[^}]+\}", "missing0000", path)
+        if service.client.request(method, concrete).status_code != 401:
+            failures.append(f"{method} {path}: no 401 without a key")
+        for me, other in (tenants, tenants[::-1]):
+            for role in ROLES:
+                res = service.client.request(method, concrete, headers=me.org.h(role), json={})
+                if ("{" in path and res.status_code < 300) or res.status_code >= 500:
+                    failures.append(f"{method} {path} as {role}: {res.status_code}")
+                if other.canary in res.text:
+                    failures.append(f"{method} {path} as {role}: leaked the other organization's canary")
+    assert failures == [], "\n".join(failures)
+
+
 def _normalise(text: str, ids: dict[str, str]) -> str:
     for value in ids.values():
         text = text.replace(value, "<id>")
