@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from python_multipart.exceptions import FormParserError
 from python_multipart.multipart import MultipartParser, parse_options_header
 from starlette.requests import Request
 
@@ -179,12 +180,13 @@ async def receive_upload(request: Request, settings: Settings, *, org_id: str) -
         final_dir.mkdir(parents=True, exist_ok=True)
         final = final_dir / f"{sha}{EXTENSIONS[media_type]}"
         os.replace(receiver.file_path, final)  # atomic: the stored file is complete or absent
-    except ApiError:
-        receiver.discard()
-        raise
-    except Exception:
+    except FormParserError:
         receiver.discard()
         raise ApiError(422, "invalid_upload", "the multipart body is malformed") from None
+    except BaseException:
+        # ApiError (413/415/422), a client that went away, or a server fault: nothing half-stored.
+        receiver.discard()
+        raise
     return ReceivedFile(
         path=final,
         sha256=sha,
