@@ -21,6 +21,9 @@ class Suite(BaseModel):
     id: str = Field(description="Versioned suite id, e.g. soc2-core-v1.")
     description: str = Field(description="What the suite holds.")
     file: str | None = Field(default=None, description="Fixture file relative to the evals directory.")
+    generator: str | None = Field(
+        default=None, description="Script (relative to the evals directory) that writes `file`, if any."
+    )
     source: Literal["shared-dev"] | None = Field(default=None, description="Run-time source, if no file.")
     baselines: dict[str, str] = Field(default_factory=dict, description="Analyzer kind -> baseline file.")
 

@@ -14,7 +14,7 @@ from analyzer.offline import OfflineAnalyzer
 from evals import gate
 from evals.convert_shared import default_shared_dev_path
 from evals.embedding_cache import CachingEmbedder
-from evals.registry import get_suite
+from evals.registry import get_suite, load_registry
 from evals.report import evaluate
 
 
@@ -36,11 +36,15 @@ def _gate(suite_id: str, report: dict[str, Any], skip: tuple[str, ...] = ()) -> 
     assert failed == [], f"{suite_id} regressed against {path.name}:\n" + "\n".join(failed)
 
 
+FILE_SUITES = [s.id for s in load_registry().values() if s.file]
+
+
+@pytest.mark.parametrize("suite_id", FILE_SUITES)
 def test_offline_analyzer_holds_the_repo_suite_baseline(
-    offline: tuple[OfflineAnalyzer, CachingEmbedder],
+    suite_id: str, offline: tuple[OfflineAnalyzer, CachingEmbedder]
 ) -> None:
     analyzer, embedder = offline
-    suite = get_suite("soc2-core-v1")
+    suite = get_suite(suite_id)
     report = evaluate(analyzer, suite.load(), suite=suite.id, embedder=embedder, include_knn=False)
     assert report["summary"]["failed"] == 0
     _gate(suite.id, report)

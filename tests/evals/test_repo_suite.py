@@ -8,20 +8,27 @@ import sys
 from collections import Counter
 from pathlib import Path
 
+import pytest
+
 from analyzer.taxonomy import exception_type_ids, root_cause_ids
-from evals.registry import EVALS_DIR, get_suite, load_registry
+from evals.registry import EVALS_DIR, Suite, get_suite, load_registry
 
-GENERATOR = EVALS_DIR / "fixtures" / "generate_soc2_core.py"
+GENERATED = [s for s in load_registry().values() if s.generator]
 
 
-def test_committed_file_matches_its_generator(tmp_path: Path) -> None:
-    source = GENERATOR.read_text(encoding="utf-8").replace(
-        'OUT = Path(__file__).with_name("soc2-core-v1.jsonl")', f"OUT = Path({str(tmp_path / 'out.jsonl')!r})"
-    )
+@pytest.mark.parametrize("suite", GENERATED, ids=[s.id for s in GENERATED])
+def test_committed_file_matches_its_generator(suite: Suite, tmp_path: Path) -> None:
+    assert suite.file is not None and suite.generator is not None
+    generator = EVALS_DIR / suite.generator
+    source = generator.read_text(encoding="utf-8")
+    out_line = f'OUT = Path(__file__).with_name("{Path(suite.file).name}")'
+    assert out_line in source
     script = tmp_path / "gen.py"
-    script.write_text(source, encoding="utf-8")
+    script.write_text(
+        source.replace(out_line, f"OUT = Path({str(tmp_path / 'out.jsonl')!r})"), encoding="utf-8"
+    )
     subprocess.run([sys.executable, str(script)], check=True, capture_output=True)
-    committed = (EVALS_DIR / "fixtures" / "soc2-core-v1.jsonl").read_text(encoding="utf-8")
+    committed = (EVALS_DIR / suite.file).read_text(encoding="utf-8")
     assert (tmp_path / "out.jsonl").read_text(encoding="utf-8") == committed
 
 
@@ -48,3 +55,10 @@ def test_registry_points_at_existing_files() -> None:
         baseline = suite.baseline_path("offline")
         assert baseline is not None and baseline.exists(), f"{suite.id}: missing committed baseline"
         json.loads(baseline.read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("suite", GENERATED, ids=[s.id for s in GENERATED])
+def test_every_written_suite_covers_all_types(suite: Suite) -> None:
+    cases = suite.load()
+    strict = {c.expected.exception_type.value for c in cases if c.expected.exception_type}
+    assert strict == set(exception_type_ids())
