@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import signal
 import sys
+import threading
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -286,7 +287,9 @@ def run_batch(
         # With the Batch API, findings go to OpenAI in one file instead of one call each.
         prefixes=(st.DOC_PREFIX,) if via_batch_api else (st.DOC_PREFIX, st.FINDING_PREFIX),
     )
-    previous = signal.signal(signal.SIGTERM, lambda *_: runner.stop())
+    # SIGTERM stops taking new items (in-flight ones finish); handlers can only be set from the main thread.
+    in_main = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, lambda *_: runner.stop()) if in_main else None
     try:
         with reporter:
             if params.get("executor", "inprocess") == "celery":
@@ -299,7 +302,8 @@ def run_batch(
         runner.stop()
         status, error = st.RUN_PAUSED, "interrupted"
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        if in_main:
+            signal.signal(signal.SIGTERM, previous)
     limiter = services.limiter
     if status == st.RUN_PAUSED and error is None:
         error = "cost ceiling reached" if limiter is not None and limiter.ceiling_reached else "stopped"

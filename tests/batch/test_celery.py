@@ -113,3 +113,93 @@ def test_batch_on_a_real_worker(
     # The work really ran in the worker process, not here.
     log = (tmp_path / "worker.log").read_text()
     assert "auditlens.batch.process_item" in log and "succeeded" in log
+
+
+def test_worker_killed_mid_run_is_replaced_without_duplicates(
+    tmp_path: Path, celery_env: dict[str, str], worker: subprocess.Popen[bytes]
+) -> None:
+    """SIGKILL the worker once results are flowing; a restarted worker finishes the run exactly once."""
+    import threading
+    import time
+
+    source = write_history(tmp_path)
+    settings = Settings(
+        data_dir=Path(celery_env["AUDITLENS_DATA_DIR"]),
+        celery_broker_url=celery_env["AUDITLENS_CELERY_BROKER_URL"],
+        celery_queue=celery_env["AUDITLENS_CELERY_QUEUE"],
+        _env_file=None,  # type: ignore[call-arg]
+    )
+    db.upgrade(settings.resolved_database_url)
+    database = db.Database(settings.resolved_database_url)
+    out = tmp_path / "out"
+    result: dict[str, int] = {}
+
+    def drive() -> None:
+        result["code"] = run_batch(
+            settings=settings,
+            source=source,
+            org="acme",
+            provider="offline",
+            concurrency=None,
+            rpm=None,
+            tpm=None,
+            max_cost_usd=None,
+            resume=None,
+            out=out,
+            as_json=True,
+            executor="celery",
+        )
+
+    driver = threading.Thread(target=drive, daemon=True)
+    driver.start()
+
+    def done() -> int:
+        with database.session() as s:
+            return int(
+                s.scalar(
+                    select(func.count())
+                    .select_from(JobItem)
+                    .where(JobItem.item_key.startswith("finding:"), JobItem.status == "done")
+                )
+                or 0
+            )
+
+    deadline = time.monotonic() + 240
+    while done() < 2 and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert done() >= 2, (tmp_path / "worker.log").read_text()[-2000:]
+    os.killpg(worker.pid, signal.SIGKILL)
+    worker.wait(timeout=30)
+    # A new worker; claims of the dead one expire after the (short) lease.
+    env = {**celery_env, "AUDITLENS_BATCH_CLAIM_LEASE_S": "5"}
+    with (tmp_path / "worker2.log").open("wb") as log:
+        second = subprocess.Popen(
+            [AUDITLENS, "worker", "--concurrency", "2"],
+            env=env,
+            cwd=tmp_path,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        try:
+            driver.join(timeout=300)
+        finally:
+            os.killpg(second.pid, signal.SIGTERM)
+            second.wait(timeout=60)
+    assert result.get("code") == 0, (tmp_path / "worker2.log").read_text()[-3000:]
+    summary = json.loads((out / "summary.json").read_text())
+    assert (summary["findings"], summary["succeeded"], summary["failed"]) == (9, 9, 0)
+    with database.session() as s:
+        ids = [
+            k.removeprefix("finding:")
+            for k in s.scalars(select(JobItem.item_key).where(JobItem.job_id == summary["run_id"]))
+            if k.startswith("finding:")
+        ]
+        per_finding = dict(
+            s.execute(
+                select(AnalysisRow.finding_id, func.count())
+                .where(AnalysisRow.finding_id.in_(ids))
+                .group_by(AnalysisRow.finding_id)
+            ).all()
+        )
+    assert per_finding == dict.fromkeys(ids, 1)
