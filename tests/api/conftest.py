@@ -99,9 +99,6 @@ def pg_server_url(request: pytest.FixtureRequest) -> Iterator[str]:
         admin.dispose()
 
 
-_pg_schemas_used: list[str] = []
-
-
 def _database_url(backend: str, request: pytest.FixtureRequest, tmp: Path) -> str:
     if backend == "sqlite":
         return f"sqlite:///{tmp / 'auditlens.db'}"
