@@ -7,8 +7,9 @@ exceptions, then runs each pipeline in a fresh child process (so start-up and im
 is that pipeline's alone) and prints pages/s, peak RSS, chunks and planted-exception recall.
 
 Peak RSS of auditlens is the ingest process plus its parser processes (each counted at the largest
-parser's peak, since the kernel reports only that; the sum is an upper bound of what is resident at once). Both pipelines use the same MiniLM ONNX embedder and a Chroma PersistentClient
-in a temporary directory. The naive pipeline gets the same offline fixes (telemetry off, spaCy model
+parser's peak, since the kernel reports only that; the sum is an upper bound of what is resident at
+once). Both pipelines use the same MiniLM ONNX embedder and a Chroma PersistentClient in a temporary
+directory. The naive pipeline gets the same offline fixes (telemetry off, spaCy model
 path) because without them unstructured cannot parse a PDF on a machine without internet at all.
 """
 
