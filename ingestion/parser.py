@@ -32,6 +32,9 @@ from ingestion.elements import Element, ParsedDocument
 STARTUP_TIMEOUT_S = 120.0
 # Below this many pages a second process costs more (its start-up) than it saves.
 SPLIT_MIN_PAGES = 24
+# A text PDF takes roughly 2 KB a page; from this size on, helper processes are started before the
+# page count is known (a smaller PDF starts them only if it turns out to be long).
+PRESPAWN_MIN_BYTES = 40_000
 NO_TEXT_LAYER = "no text layer: scanned PDFs need OCR, which is not enabled"
 
 
@@ -249,12 +252,12 @@ class DocumentParser:
 
     def _parse_pdf_in_ranges(self, path: Path, request: dict[str, Any]) -> dict[str, Any]:
         """Split a long PDF into page ranges, one per worker, and stitch the answers back together."""
-        for worker in self._workers[1:]:
-            if worker.pid is None:
-                # Start the helpers now so their imports overlap with the page count below; if this PDF is
-                # short they are simply ready for the next one.
-                worker.kill()
-                worker.spawn()
+        if path.stat().st_size >= PRESPAWN_MIN_BYTES:
+            for worker in self._workers[1:]:
+                if worker.pid is None:
+                    # Likely long: start the helpers now so their imports overlap with the page count.
+                    worker.kill()
+                    worker.spawn()
         (info,) = self._exchange(path, [(self._workers[0], {"op": "pdf_pages", "path": request["path"]})])
         if not info.get("ok"):
             return info
