@@ -265,6 +265,12 @@ def run_batch(
         _write_run_json(out_dir, run_id, org, st.RUN_RUNNING, params)
         _emit(as_json, {"event": "started", "run_id": run_id, "out": str(out_dir)}, f"run {run_id}")
 
+    if params.get("provider") == "openai" and not settings.llm_configured:
+        # Fail before any item is touched, not once per finding.
+        raise ConfigError(
+            "provider openai needs an LLM endpoint: set AUDITLENS_LLM_MODEL and AUDITLENS_LLM_BASE_URL "
+            f"(or OPENAI_API_KEY), then `auditlens batch --resume {run_id} --org {org}`"
+        )
     spent = store.usage(run_id)["cost_usd"]
     services = build_services(settings, database, params, spent_before_usd=spent)
     ctx = RunContext(
