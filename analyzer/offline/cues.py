@@ -91,9 +91,17 @@ _QUAL = (
     r"(?:(?:a|an|any|formal|formalized|documented|written|adequate|effective|established|sufficient|proper|"
 )
 _QUAL += r"specific|appropriate|designed)\s+){0,3}"
+# "Provider"/"processor" preceded by a technology word names a system or platform the organization runs
+# (its identity provider, a cloud provider's console, a payment processor integration), not a party whose
+# own failure is the finding.
+_SYSTEM_WORD = (
+    r"(?<!identity\s)(?<!cloud\s)(?<!e-mail\s)(?<!email\s)(?<!hosting\s)(?<!internet\s)(?<!dns\s)"
+    r"(?<!sso\s)(?<!single\ssign-on\s)(?<!authentication\s)(?<!storage\s)(?<!word\s)(?<!data\s)"
+)
 _PARTY = (
-    r"(?:sub-?recipients?|vendors?|contractors?|service\s+providers?|service\s+organi[sz]ations?|"
-    r"third[- ]part(?:y|ies)|suppliers?|providers?|processors?|sub-?service\s+organi[sz]ations?)"
+    r"(?:sub-?recipients?|vendors?|contractors?|service\s+providers?|service\s+organi[sz]ations?(?!'s\s+auditor)|"
+    rf"third[- ]part(?:y|ies)|suppliers?|{_SYSTEM_WORD}providers?|{_SYSTEM_WORD}processors?|"
+    r"sub-?service\s+organi[sz]ations?)"
 )
 
 TYPE_CUES: tuple[Cue, ...] = (
@@ -177,20 +185,24 @@ TYPE_CUES: tuple[Cue, ...] = (
     _c(
         _T.VENDOR_NONCOMPLIANCE,
         "third party fell short",
-        rf"\b{_PARTY}\b[^.;]{{0,80}}?\b(?:did\s+not|failed\s+to|was\s+not|were\s+not|had\s+not|has\s+not|is\s+not)\b",
+        rf"\b{_PARTY}\b[^.;]{{0,80}}?\b(?:did\s+not|failed\s+to|was\s+not|were\s+not|had\s+not|has\s+not|is\s+not|"
+        r"(?:had|has|was|were)\s+never)\b",
         2.0,
     ),
     _c(
         _T.VENDOR_NONCOMPLIANCE,
         "monitoring of third parties",
-        rf"\b(?:monitor(?:ing)?|oversight|risk\s+assessments?|evaluat(?:e|ion|ing))\s+(?:of\s+)?(?:its\s+|their\s+|"
-        rf"the\s+)?{_PARTY}",
+        rf"\b(?:monitor(?:ing)?|oversight|risk\s+assessments?|evaluat(?:e|ion|ing)|assessments?|due\s+diligence)\s+"
+        rf"(?:(?:of|for|over)\s+)?(?:its\s+|their\s+|the\s+)?(?:[\w-]+\s+){{0,4}}{_PARTY}",
         2.0,
     ),
     _c(
         _T.VENDOR_NONCOMPLIANCE,
         "third-party assurance report",
-        r"\bSOC\s*(?:1|2|one|two)\b|\bservice\s+auditor|\bsingle\s+audit\s+reports?\b|"
+        # The service auditor is the one writing the report, not a third party: only the third party's own
+        # assurance report (SOC 1/2, single audit) or its complementary controls count.
+        r"\bSOC\s*(?:1|2|one|two)\b(?!\s+(?:type\s+(?:1|2|I|II)\s+)?(?:examination|engagement|audit\s+period))|"
+        r"\bsingle\s+audit\s+reports?\b|"
         r"\bcomplementary\s+(?:user\s+entity\s+)?controls\b",
         2.0,
     ),
@@ -255,6 +267,14 @@ TYPE_CUES: tuple[Cue, ...] = (
     ),
     _c(
         _T.CONTROL_GAP,
+        "never put into operation",
+        r"\b(?:was|were|is|are)\s+not\s+(?:yet\s+)?implemented\b|\b(?:had|has|have)\s+not\s+(?:yet\s+)?been\s+"
+        r"implemented\b|\bno\s+(?:\w+\s+){0,3}(?:tests?|reviews?|assessments?|scans?|reconciliations?|exercises?|"
+        r"drills?)\s+(?:was|were|had\s+been|have\s+been)\s+(?:performed|conducted|completed|carried\s+out)\b",
+        1.8,
+    ),
+    _c(
+        _T.CONTROL_GAP,
         "control not in place",
         r"\b(?:was|were|is|are)\s+not\s+(?:yet\s+)?in\s+place\b|\bnot\s+in\s+place\s+(?:when|during|until|before)\b",
         1.8,
@@ -279,6 +299,8 @@ TYPE_CUES: tuple[Cue, ...] = (
     _c(
         _T.INSUFFICIENT_DOCUMENTATION,
         "documentation missing or incomplete",
+        r"\bno\s+(?:\w+\s+){0,2}(?:record|evidence|documentation)\s+of\b[^.;]{0,80}?\b(?:was|were)\s+(?:retained|"
+        r"kept|maintained|available|documented)\b|"
         r"\b(?:documentation|evidence|records?|support(?:ing)?\s+documents?|files?)\s+(?:\w+\s+){0,3}(?:was|were|"
         r"is|are)\s+(?:not\s+(?:available|retained|maintained|kept|on\s+file|provided|documented)|missing|"
         r"incomplete|unavailable|inaccurate)",
@@ -306,8 +328,10 @@ TYPE_CUES: tuple[Cue, ...] = (
     _c(
         _T.INSUFFICIENT_DOCUMENTATION,
         "auditor could not verify",
-        r"\b(?:unable|not\s+able)\s+to\s+(?:determine|verify|test|confirm|validate|substantiate)\b|"
-        r"\bcould\s+not\s+(?:determine|verify|test|confirm|validate|substantiate)\b",
+        r"\b(?:unable|not\s+able)\s+to\s+(?:determine|verify|test|confirm|validate|substantiate)\b"
+        r"(?!\s+(?:the\s+)?operating\s+effectiveness)|"
+        r"\bcould\s+not\s+(?:determine|verify|test|confirm|validate|substantiate)\b"
+        r"(?!\s+(?:the\s+)?operating\s+effectiveness)",
         1.8,
     ),
     _c(_T.INSUFFICIENT_DOCUMENTATION, "documentation named", r"\bdocument(?:ation|ed)\b", 0.3),
@@ -344,7 +368,8 @@ TYPE_CUES: tuple[Cue, ...] = (
     _c(
         _T.OPERATING_INEFFECTIVENESS,
         "errors found",
-        r"\b(?:exceptions?|errors?|discrepanc(?:y|ies)|misstatements?|overpayments?|underpayments?)\b",
+        r"\b(?:exceptions?(?!\s+(?:was\s+|were\s+)?noted)|errors?|discrepanc(?:y|ies)|misstatements?|"
+        r"overpayments?|underpayments?)\b",
         0.7,
     ),
     _c(
@@ -447,7 +472,8 @@ TYPE_CUES: tuple[Cue, ...] = (
         "named person acted",
         r"\b(?:an?|one|the)\s+(?:[\w-]+\s+){0,3}(?:employee|staff\s+member|individual|clerk|worker|technician|"
         r"administrator|officer|manager|engineer|developer|analyst|operator|coordinator|representative|user|"
-        r"accountant|agent|supervisor)\s+(?:\w+\s+){0,3}(?:shared|disclosed|sent|emailed|left|uploaded|disabled|"
+        r"accountant|agent|supervisor)\s+(?:\w+\s+){0,5}(?:shared|disclosed|sent|e-?mailed|exported|forwarded|"
+        r"left|uploaded|disabled|"
         r"ignored|mishandled|bypassed|falsified|granted|neglected|approved|signed|committed|reset|ran|closed|"
         r"deleted|changed|keyed|entered|propped|overrode|turned\s+off|acknowledged|posted|printed|lost|"
         r"downloaded|copied)\b",
@@ -503,8 +529,26 @@ CAUSE_CUES: tuple[Cue, ...] = (
         _R.INADEQUATE_MONITORING,
         "second-level review added",
         r"\b(?:secondary|second|supervisory|independent|management|additional|periodic|monthly|quarterly)\s+"
-        r"(?:level\s+of\s+|layer\s+of\s+)?(?:review|reviews|oversight|monitoring|reconciliations?|verification)\b",
+        r"(?:level\s+of\s+|layer\s+of\s+)?(?:review|reviews|oversight|monitoring|reconciliations?|verification)\b|"
+        r"\b(?:layer|level)\s+of\s+(?:review|oversight|approval)\b",
         1.6,
+    ),
+    _c(
+        _R.INADEQUATE_MONITORING,
+        "review not evidenced",
+        r"\b(?:could\s+not|unable\s+to|did\s+not|was\s+not\s+able\s+to)\s+(?:provide|produce|locate)\s+(?:\w+\s+){0,3}"
+        r"(?:evidence|documentation|support)\s+(?:that|of)\s+(?:\w+\s+){0,8}(?:review\w*|approv\w+|monitor\w*|"
+        r"reconcil\w+|verif\w+|supervis\w+)\b|\b(?:did\s+not|failed\s+to)\s+(?:review|approve|certify|reconcile|"
+        r"verify|monitor)\b[^.;]{0,60}?\bprior\s+to\b",
+        1.8,
+    ),
+    _c(
+        _R.INADEQUATE_MONITORING,
+        "errors found by the audit, not the entity",
+        r"\baudit\s+adjustments?\b|\b(?:revised|corrected|identified|detected|found)\s+(?:during|as\s+a\s+result\s+of|"
+        r"through)\s+(?:the|our)\s+(?:\w+\s+)?audit\b|\bnot\s+(?:identified|detected|caught)\s+by\s+(?:the\s+)?"
+        r"(?:\w+\s+)?(?:procedures|review|department|management|entity|organization|company|agency)\b",
+        1.8,
     ),
     _c(
         _R.INADEQUATE_MONITORING,
@@ -556,7 +600,7 @@ CAUSE_CUES: tuple[Cue, ...] = (
         "procedures to be written or updated",
         rf"\b{_WILL}\s+(?:\w+\s+){{0,3}}(?:develop|create|write|document|update|revise|formali[sz]e|establish|"
         r"implement|draft|enhance|improve|adopt)\w*\s+(?:\w+\s+){0,4}(?:polic(?:y|ies)|procedures?|desk\s+"
-        r"manuals?|guidance|SOPs?|checklists?|protocols?)\b",
+        r"manuals?|guidance|SOPs?|checklists?|protocols?)\b|\b(?:polic(?:y|ies)|procedures?|SOPs?)\s+revisions?\b",
         1.8,
     ),
     _c(
@@ -605,8 +649,9 @@ CAUSE_CUES: tuple[Cue, ...] = (
     _c(
         _R.MISALIGNMENT_WITH_CRITERIA,
         "management believed otherwise",
-        r"\b(?:believed|thought|assumed|understood|was\s+under\s+the\s+impression|interpreted|considered)\s+"
-        r"(?:that\s+)?",
+        # "is considered a common method" states an opinion on a method, not a reading of the requirement.
+        r"\b(?:believed|thought|assumed|understood|was\s+under\s+the\s+impression|interpreted)\s+(?:that\s+)?|"
+        r"(?<!is\s)(?<!are\s)(?<!be\s)(?<!been\s)\bconsidered\s+(?:that\s+|it\s+|them\s+|the\s+)",
         1.3,
     ),
     _c(
@@ -641,7 +686,8 @@ CAUSE_CUES: tuple[Cue, ...] = (
         _R.HUMAN_ERROR,
         "an oversight",
         r"\b(?:an|was\s+an|due\s+to\s+an?|result\s+of\s+an?|simple|administrative)\s+oversights?\b|"
-        r"\boversight\s+(?:by|on\s+the\s+part\s+of)\b",
+        # "an oversight by the clerk" is a slip; "no oversight by the department" is missing supervision.
+        r"(?<!no\s)(?<!without\s)(?<!of\s)(?<!little\s)\boversight\s+(?:by|on\s+the\s+part\s+of)\b",
         2.2,
     ),
     _c(
@@ -660,9 +706,10 @@ CAUSE_CUES: tuple[Cue, ...] = (
     _c(
         _R.HUMAN_ERROR,
         "amounts misreported",
-        r"\b(?:overstated|understated|incorrectly\s+(?:reported|calculated|entered|recorded|coded|charged|"
-        r"classified|applied))\b",
-        1.0,
+        r"\b(?:overstated|understated|(?:incorrectly|erroneously|inaccurately|mistakenly)\s+(?:reported|calculated|"
+        r"entered|recorded|coded|charged|classified|applied|paid|posted|keyed)|(?:processed|keyed|posted|coded)\s+"
+        r"(?:incorrectly|erroneously|in\s+error))\b",
+        1.5,
     ),
     _c(_R.HUMAN_ERROR, "errors named", r"\berrors?\b|\berrone\w+", 0.7),
     _c(
@@ -689,7 +736,8 @@ CAUSE_CUES: tuple[Cue, ...] = (
     _c(
         _R.INSUFFICIENT_TRAINING,
         "training to be given",
-        r"\b(?:train(?:ing|ed)?|re-?train\w*|educat\w+)\b",
+        # "Department of Education" names an agency, not schooling of staff.
+        r"\b(?:train(?:ing|ed)?|re-?train\w*)\b|(?<!of\s)\beducat\w+",
         1.0,
     ),
     _c(
@@ -711,7 +759,8 @@ CAUSE_CUES: tuple[Cue, ...] = (
         _R.RESOURCE_CONSTRAINTS,
         "limited resources",
         r"\b(?:limited|insufficient|lack\s+of|inadequate|reduced|competing)\s+(?:staff(?:ing)?|personnel|resources|"
-        r"budget|funding|time|priorities|capacity)\b|\bworkloads?\b",
+        r"budget|funding|time|priorities|capacity)\b|\bworkloads?\b|\b(?:did\s+not|does\s+not|do\s+not)\s+have\s+"
+        r"(?:sufficient|enough|adequate)\s+(?:time|staff(?:ing)?|personnel|resources)\b",
         2.0,
     ),
     _c(

@@ -95,6 +95,46 @@ def test_clear_cases_get_their_type(offline: OfflineAnalyzer, expected: Exceptio
     assert "cue" in result.rationale or "exemplars" in result.rationale
 
 
+# SOC 2 results that name a platform, the report's own auditor or a sampled person, written for this test:
+# none of them is about a third party failing, and the last is one person's careless act.
+SOC2_NEAR_MISSES: list[tuple[ExceptionType, str, str]] = [
+    (
+        ExceptionType.OPERATING_INEFFECTIVENESS,
+        "Exceptions noted. For 3 of 30 people who left the company, their accounts at the cloud identity "
+        "provider and the remote-access gateway were still enabled five and eight working days after their "
+        "last day. The service auditor reviewed the sign-in history and found no use of the accounts.",
+        "IT now disables accounts automatically when HR closes the employment record and checks the leaver "
+        "list against active accounts every week.",
+    ),
+    (
+        ExceptionType.CONTROL_GAP,
+        "Deviation noted. Nightly snapshots ran as configured; however, the semi-annual recovery exercise "
+        "was not implemented during the examination period. No recovery exercises were performed, so the "
+        "service organization's auditor could not test the operating effectiveness of that step.",
+        "A recovery exercise runbook has been written and the first exercise is on the operations calendar.",
+    ),
+    (
+        ExceptionType.EMPLOYEE_NEGLIGENCE,
+        "Exception noted. For 1 of 25 data-loss alerts sampled, a staff member in the payroll team had "
+        "downloaded a file of employee tax identifiers and e-mailed it without encryption to a private "
+        "webmail account. The alert was reviewed nine days after it was raised.",
+        "Her manager discussed the event with the staff member, who deleted the copy; outbound mail holding "
+        "tax identifiers is now blocked.",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("expected", "text", "response"), SOC2_NEAR_MISSES, ids=[c[0].value for c in SOC2_NEAR_MISSES]
+)
+def test_platforms_and_the_service_auditor_do_not_make_a_vendor_finding(
+    offline: OfflineAnalyzer, expected: ExceptionType, text: str, response: str
+) -> None:
+    result = offline.analyze(finding(text, control_ref="CC9.9", management_response=response))
+    assert result.exception_type is expected, result.rationale
+    assert result.exception_type is not ExceptionType.VENDOR_NONCOMPLIANCE
+
+
 def test_a_mere_risk_of_a_breach_is_not_an_incident(offline: OfflineAnalyzer) -> None:
     text = (
         "Multi-factor authentication had not been implemented for remote access; without it, the company is "

@@ -54,3 +54,87 @@ def test_a_repeated_phrase_cannot_dominate() -> None:
 
 def test_sentences_split_on_punctuation_and_lines() -> None:
     assert split_sentences("One. Two!\nThree; four?") == ["One.", "Two!", "Three;", "four?"]
+
+
+def test_systems_and_the_report_author_are_not_third_parties() -> None:
+    # An identity provider or cloud provider is a platform the company runs; the service auditor writes the
+    # report. Neither makes a finding about the company's own control a vendor failure.
+    votes = type_votes(
+        {
+            FIELD_TEXT: (
+                "For 3 of 30 leavers sampled, sign-in rights at the single sign-on identity provider and the "
+                "cloud provider console stayed enabled for a week. The service auditor reviewed sign-in "
+                "history and the service organization's auditor saw no use of the accounts."
+            )
+        }
+    )
+    assert ExceptionType.VENDOR_NONCOMPLIANCE not in votes.scores
+    assert votes.scores[ExceptionType.OPERATING_INEFFECTIVENESS] >= 1.0
+
+
+def test_a_real_third_party_still_counts() -> None:
+    votes = type_votes(
+        {FIELD_TEXT: "The hosting vendor did not deliver its SOC 2 report and was never assessed this year."}
+    )
+    assert votes.scores[ExceptionType.VENDOR_NONCOMPLIANCE] >= 2.0
+
+
+def test_a_control_never_put_into_operation_is_a_gap_not_missing_evidence() -> None:
+    votes = type_votes(
+        {
+            FIELD_TEXT: (
+                "Log reviews were enabled on paper; however, the monthly failover exercise was not "
+                "implemented in the period. No failover exercises were carried out, so the auditor could not "
+                "test the operating effectiveness of that part of the control."
+            )
+        }
+    )
+    assert votes.scores[ExceptionType.CONTROL_GAP] >= 2.0
+    assert ExceptionType.INSUFFICIENT_DOCUMENTATION not in votes.scores
+
+
+def test_one_persons_careless_act_is_employee_conduct() -> None:
+    votes = type_votes(
+        {
+            FIELD_TEXT: (
+                "For 1 of 15 alerts sampled, a payroll clerk in the payables team had e-mailed a salary "
+                "extract without encryption to a home address."
+            )
+        }
+    )
+    assert votes.scores[ExceptionType.EMPLOYEE_NEGLIGENCE] >= 2.0
+
+
+def test_the_soc_result_line_is_not_evidence_of_failed_operation() -> None:
+    plain = type_votes({FIELD_TEXT: "Exceptions noted."})
+    assert ExceptionType.OPERATING_INEFFECTIVENESS not in plain.scores
+
+
+def test_stated_review_gaps_and_audit_found_errors_point_to_monitoring() -> None:
+    unevidenced = cause_votes(
+        {FIELD_TEXT: "The unit could not provide evidence that the quarterly grant reports were reviewed."}
+    )
+    audit_found = cause_votes(
+        {FIELD_TEXT: "Several audit adjustments were proposed to correct the year-end payables balance."}
+    )
+    assert unevidenced.scores[RootCause.INADEQUATE_MONITORING] >= 1.0
+    assert audit_found.scores[RootCause.INADEQUATE_MONITORING] >= 1.0
+
+
+def test_missing_oversight_is_not_a_slip() -> None:
+    votes = cause_votes({FIELD_TEXT: "The forms were filed with no oversight by the finance office."})
+    assert RootCause.HUMAN_ERROR not in votes.scores
+    assert votes.scores[RootCause.INADEQUATE_MONITORING] >= 1.0
+
+
+def test_an_agency_name_or_an_opinion_is_no_cause() -> None:
+    votes = cause_votes(
+        {FIELD_RESPONSE: "The Department of Education reviewed it; the ageing method is considered common."}
+    )
+    assert RootCause.INSUFFICIENT_TRAINING not in votes.scores
+    assert RootCause.MISALIGNMENT_WITH_CRITERIA not in votes.scores
+
+
+def test_transactions_keyed_wrongly_suggest_human_error() -> None:
+    votes = cause_votes({FIELD_TEXT: "One invoice was processed incorrectly and the wrong grant was billed."})
+    assert votes.scores[RootCause.HUMAN_ERROR] >= 1.0
