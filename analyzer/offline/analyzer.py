@@ -54,9 +54,9 @@ class OfflineSettings:
         {ExceptionType.DATA_BREACH_INCIDENT, ExceptionType.EMPLOYEE_NEGLIGENCE}
     )
     cue_required_min: float = 1.5
-    # Cue score the strongest cause needs (one clear cue), and what any further cause needs.
+    # Cue score every proposed cause needs: one clear cue (a single bare mention stays below it).
     cause_threshold_first: float = 1.0
-    cause_threshold: float = 1.2
+    cause_threshold: float = 1.0
     max_causes: int = 3
     evidence_k: int = 6  # evidence/policy chunks retrieved from the same audit
 

@@ -613,6 +613,22 @@ CAUSE_CUES: tuple[Cue, ...] = (
     ),
     _c(
         _R.LACK_OF_CONTROL_DOCUMENTATION,
+        "no written process",
+        r"\b(?:did|does|do)\s+not\s+have\s+(?:a|an|any)?\s*(?:documented|written|formal(?:i[sz]ed)?)\s+(?:\w+\s+){0,2}"
+        r"(?:process(?:es)?|procedures?|polic(?:y|ies)|guidance)\b",
+        2.0,
+    ),
+    _c(
+        _R.LACK_OF_CONTROL_DOCUMENTATION,
+        "procedures written since",
+        # A response that reports procedures newly written or revised says they were missing or out of date.
+        r"\b(?:implemented|developed|created|wrote|written|updated|revised|formali[sz]ed|adopted|drafted)\s+"
+        r"(?:a\s+|an\s+|the\s+|its\s+|our\s+)?(?:new\s+|written\s+|formal\s+|documented\s+)?(?:\w+\s+){0,2}"
+        r"(?:polic(?:y|ies)|procedures?|SOPs?|checklists?|desk\s+manuals?|user\s+guides?)\b",
+        1.6,
+    ),
+    _c(
+        _R.LACK_OF_CONTROL_DOCUMENTATION,
         "policies and procedures named",
         r"\bpolicies\s+and\s+procedures\b|\bprocedures?\s+manual\b|\bdesk\s+(?:guide|manual|procedures)\b",
         1.0,
@@ -780,7 +796,8 @@ CAUSE_CUES: tuple[Cue, ...] = (
         _R.RESOURCE_CONSTRAINTS,
         "staff added",
         r"\b(?:hired|hire|hiring|recruit\w*|filled|add(?:ed|ing)?)\s+(?:a|an|additional|new|more)?\s*(?:\w+\s+){0,2}"
-        r"(?:staff|personnel|positions?|employees?|FTEs?|analysts?|coordinators?|accountants?)\b",
+        r"(?:staff|personnel|positions?|employees?|FTEs?|analysts?|coordinators?|accountants?|managers?|specialists?|"
+        r"officers?|directors?|auditors?)\b",
         1.6,
     ),
     _c(

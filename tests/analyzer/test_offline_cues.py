@@ -138,3 +138,10 @@ def test_an_agency_name_or_an_opinion_is_no_cause() -> None:
 def test_transactions_keyed_wrongly_suggest_human_error() -> None:
     votes = cause_votes({FIELD_TEXT: "One invoice was processed incorrectly and the wrong grant was billed."})
     assert votes.scores[RootCause.HUMAN_ERROR] >= 1.0
+
+
+def test_procedures_written_after_the_fact_point_to_missing_documentation() -> None:
+    written = cause_votes({FIELD_RESPONSE: "In May the team adopted a new closing checklist."})
+    no_written = cause_votes({FIELD_TEXT: "The office did not have a documented process for deposits."})
+    assert written.scores[RootCause.LACK_OF_CONTROL_DOCUMENTATION] >= 1.0
+    assert no_written.scores[RootCause.LACK_OF_CONTROL_DOCUMENTATION] >= 1.0
