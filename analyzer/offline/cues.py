@@ -544,6 +544,15 @@ CAUSE_CUES: tuple[Cue, ...] = (
     ),
     _c(
         _R.INADEQUATE_MONITORING,
+        "third party's assurance not obtained",
+        # Obtaining and reading a third party's audit or assurance report is how it is monitored.
+        r"\b(?:did\s+not|failed\s+to|could\s+not|was\s+unable\s+to)\s+(?:obtain|receive|collect|review|request)\s+"
+        r"(?:the\s+|a\s+|an\s+|its\s+|their\s+)?(?:\w+\s+){0,3}(?:single\s+audits?|SOC\s*(?:1|2)|audit\s+reports?|"
+        r"assurance\s+reports?|certifications?)\b",
+        1.8,
+    ),
+    _c(
+        _R.INADEQUATE_MONITORING,
         "errors found by the audit, not the entity",
         r"\baudit\s+adjustments?\b|\b(?:revised|corrected|identified|detected|found)\s+(?:during|as\s+a\s+result\s+of|"
         r"through)\s+(?:the|our)\s+(?:\w+\s+)?audit\b|\bnot\s+(?:identified|detected|caught)\s+by\s+(?:the\s+)?"

@@ -145,3 +145,8 @@ def test_procedures_written_after_the_fact_point_to_missing_documentation() -> N
     no_written = cause_votes({FIELD_TEXT: "The office did not have a documented process for deposits."})
     assert written.scores[RootCause.LACK_OF_CONTROL_DOCUMENTATION] >= 1.0
     assert no_written.scores[RootCause.LACK_OF_CONTROL_DOCUMENTATION] >= 1.0
+
+
+def test_a_third_partys_audit_report_not_obtained_is_a_monitoring_gap() -> None:
+    votes = cause_votes({FIELD_TEXT: "The agency did not obtain the single audit of one grantee it funds."})
+    assert votes.scores[RootCause.INADEQUATE_MONITORING] >= 1.0
