@@ -5,10 +5,14 @@ from __future__ import annotations
 import ipaddress
 import os
 import socket
+from typing import TYPE_CHECKING
 
 import pytest
 
 from analyzer.privacy import apply_offline_defaults
+
+if TYPE_CHECKING:
+    from analyzer.adapters.embeddings import MiniLMEmbedder
 
 apply_offline_defaults()
 
@@ -81,3 +85,12 @@ def redis_url() -> str:
             pytest.fail(f"Redis required in CI but not reachable: {exc}")
         pytest.skip(f"no Redis server answers at 127.0.0.1:6379 ({exc}); Redis tests skipped")
     return url
+
+
+@pytest.fixture(scope="module")
+def minilm() -> MiniLMEmbedder:
+    """The real MiniLM embedder, loaded once per test module."""
+    # Imported here so that test modules which never embed do not load onnxruntime.
+    from analyzer.adapters.embeddings import MiniLMEmbedder
+
+    return MiniLMEmbedder()

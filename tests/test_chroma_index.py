@@ -7,7 +7,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, cast
 
@@ -19,37 +19,7 @@ from analyzer.adapters.embeddings import MiniLMEmbedder
 from analyzer.models import Chunk, DocumentKind
 from analyzer.ports import Embedder, VectorIndex
 from analyzer.settings import Settings
-
-
-@pytest.fixture(scope="module")
-def minilm() -> MiniLMEmbedder:
-    return MiniLMEmbedder()
-
-
-class FailingEmbedder:
-    """A real embedder that raises on its Nth embed_documents call (a crash mid-way through a document)."""
-
-    def __init__(self, inner: Embedder, fail_on_call: int) -> None:
-        self._inner = inner
-        self._fail_on_call = fail_on_call
-        self.calls = 0
-
-    @property
-    def name(self) -> str:
-        return self._inner.name
-
-    @property
-    def dimension(self) -> int:
-        return self._inner.dimension
-
-    def embed_documents(self, texts: Sequence[str]) -> list[list[float]]:
-        self.calls += 1
-        if self.calls == self._fail_on_call:
-            raise RuntimeError("embedding backend went away")
-        return self._inner.embed_documents(texts)
-
-    def embed_query(self, text: str) -> list[float]:
-        return self._inner.embed_query(text)
+from tests.embedders import FailingEmbedder
 
 
 def _chunk(
@@ -158,7 +128,7 @@ def test_failure_mid_document_leaves_previous_version_intact(tmp_path: Path, min
     good.replace_document(org_id="o", document_id="d", chunks=first)
 
     # 150 chunks = 3 embedding batches; the 2nd batch fails after the 1st was written as pending.
-    failing = FailingEmbedder(minilm, fail_on_call=2)
+    failing = FailingEmbedder(minilm, fail_on_call=2, message="embedding backend went away")
     bad = _index(tmp_path, failing)
     second = [_chunk("o", "a", "d", i, f"second version paragraph {i}") for i in range(150)]
     with pytest.raises(RuntimeError, match="went away"):

@@ -10,31 +10,7 @@ import typer
 from typer.testing import CliRunner
 
 from api.cli import demo_cmd, ingest_cmd
-
-REPORT_MD = """# Section IV: Testing of Controls
-
-Control No. CC6.2
-
-Control activity: Network and application access of departing staff is disabled within one
-business day.
-
-Tests performed: Inspected the offboarding tickets of 25 departed employees selected at random.
-
-Results of tests: Exception noted. For 2 of 25 departed employees sampled, network access stayed
-enabled for four business days after the departure date.
-
-Control No. CC7.1
-
-Control activity: External vulnerability scans run weekly and critical results are ticketed.
-
-Tests performed: Inspected scan schedules and a sample of tickets.
-
-Results of tests: No exceptions noted.
-
-# Section V: Management's response to exceptions
-
-CC6.2: Offboarding now disables accounts automatically from the HR termination feed.
-"""
+from tests.ingestion.files import REPORT_MD
 
 FINDING_KEYS = {
     "id",

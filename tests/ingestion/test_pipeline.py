@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -14,77 +14,22 @@ from sqlalchemy.engine import make_url
 from analyzer.adapters.chroma_index import ChromaIndex
 from analyzer.adapters.embeddings import MiniLMEmbedder
 from analyzer.models import DocumentKind
-from analyzer.ports import Embedder
 from analyzer.settings import Settings
 from analyzer.storage import catalog
 from analyzer.storage.db import Database
 from analyzer.storage.tables import Document, FindingRow
 from ingestion.parser import DocumentParser
 from ingestion.pipeline import ingest_document, ingest_paths
+from tests.embedders import FailingEmbedder
+from tests.ingestion.files import REPORT_MD
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
-
-REPORT_MD = """# Section IV: Testing of Controls
-
-Control No. CC6.2
-
-Control activity: Network and application access of departing staff is disabled within one
-business day.
-
-Tests performed: Inspected the offboarding tickets of 25 departed employees selected at random.
-
-Results of tests: Exception noted. For 2 of 25 departed employees sampled, network access stayed
-enabled for four business days after the departure date.
-
-Control No. CC7.1
-
-Control activity: External vulnerability scans run weekly and critical results are ticketed.
-
-Tests performed: Inspected scan schedules and a sample of tickets.
-
-Results of tests: No exceptions noted.
-
-# Section V: Management's response to exceptions
-
-CC6.2: Offboarding now disables accounts automatically from the HR termination feed.
-"""
 
 EVIDENCE_MD = """# Offboarding procedure
 
 HR records the departure date. The identity team disables directory, VPN and SaaS accounts within
 one business day and attaches the export of disabled accounts to the ticket.
 """
-
-
-class FailingEmbedder:
-    """A real embedder that raises on its Nth embed_documents call (crash mid-way through a document)."""
-
-    def __init__(self, inner: Embedder, fail_on_call: int) -> None:
-        self._inner = inner
-        self._fail_on_call = fail_on_call
-        self.calls = 0
-
-    @property
-    def name(self) -> str:
-        return self._inner.name
-
-    @property
-    def dimension(self) -> int:
-        return self._inner.dimension
-
-    def embed_documents(self, texts: Sequence[str]) -> list[list[float]]:
-        self.calls += 1
-        if self.calls == self._fail_on_call:
-            raise RuntimeError("embedding service unavailable")
-        return self._inner.embed_documents(texts)
-
-    def embed_query(self, text: str) -> list[float]:
-        return self._inner.embed_query(text)
-
-
-@pytest.fixture(scope="module")
-def minilm() -> MiniLMEmbedder:
-    return MiniLMEmbedder()
 
 
 @pytest.fixture(scope="module")
