@@ -204,17 +204,6 @@ class DocumentParser:
         """What the first worker reported when it became ready (memory limit, start-up time)."""
         return self._workers[0].ready_info
 
-    def prestart(self) -> None:
-        """Start the worker processes now, without waiting; their imports then overlap the caller's work."""
-        self._spawn_missing(self._workers)
-
-    @staticmethod
-    def _spawn_missing(workers: list[_Worker]) -> None:
-        for worker in workers:
-            if worker.pid is None:
-                worker.kill()  # reap a dead one and drop its buffers
-                worker.spawn()
-
     def close(self) -> None:
         """Stop every worker."""
         for worker in self._workers:
@@ -225,7 +214,10 @@ class DocumentParser:
             worker.kill()
 
     def _ensure_started(self, path: Path, workers: list[_Worker]) -> None:
-        self._spawn_missing(workers)
+        for worker in workers:
+            if worker.pid is None:
+                worker.kill()  # reap a dead one and drop its buffers
+                worker.spawn()
         try:
             for worker in workers:  # started together, so their imports overlap
                 worker.wait_ready()

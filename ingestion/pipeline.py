@@ -367,15 +367,12 @@ def ingest_paths(
         audit_row = catalog.get_or_create_audit(session, org_id=organization.id, name=audit)
         report = IngestReport(org_id=organization.id, audit_id=audit_row.id)
     files = expand_paths(paths)
-    # One set of parser processes for the whole run: starting one (unstructured + spaCy) costs seconds,
-    # so they start first and import while this process loads the embedding model and Chroma.
+    if files and index is None:
+        index = build_index(settings, embedder)
+    # One parser process for the whole run: starting it (unstructured + spaCy) costs seconds.
     with contextlib.ExitStack() as stack:
         if parser is None:
             parser = stack.enter_context(DocumentParser(settings))
-        if files:
-            parser.prestart()
-        if files and index is None:
-            index = build_index(settings, embedder)
         for path in files:
             row = ingest_document(
                 path,

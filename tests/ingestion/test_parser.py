@@ -81,20 +81,6 @@ def test_a_long_pdf_split_across_workers_reads_like_one_pass(parser: DocumentPar
     assert [e.parent_id for e in split.elements] == [e.parent_id for e in whole.elements]
 
 
-def test_prestarted_workers_are_the_ones_that_parse(tmp_path: Path) -> None:
-    path = files.make_pdf(tmp_path / "long.pdf", pages=SPLIT_MIN_PAGES + 2, rows_per_page=3)
-    with DocumentParser(Settings(data_dir=tmp_path, parse_workers=2)) as parser:
-        parser.prestart()
-        started = [w.pid for w in parser._workers]
-        assert all(pid is not None for pid in started)
-        parsed = parser.parse(path)
-        assert parser.last_diagnostics["workers"] == 2
-        assert [w.pid for w in parser._workers] == started  # no second start-up was paid
-        parser.prestart()  # running workers are left alone
-        assert [w.pid for w in parser._workers] == started
-    assert parsed.pages == SPLIT_MIN_PAGES + 2
-
-
 def test_docx_keeps_tables_and_pages(parser: DocumentParser, tmp_path: Path) -> None:
     parsed = parser.parse(files.make_docx(tmp_path / "report.bin"))
     assert parsed.media_type == ft.DOCX
