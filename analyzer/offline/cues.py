@@ -598,9 +598,9 @@ CAUSE_CUES: tuple[Cue, ...] = (
     _c(
         _R.LACK_OF_CONTROL_DOCUMENTATION,
         "procedures not written",
-        r"\b(?:polic(?:y|ies)|procedures?|processes|guidance|instructions)\s+(?:\w+\s+){0,3}(?:were|was|are|is|"
-        r"had\s+not\s+been|have\s+not\s+been)\s+not\s+(?:documented|written|formali[sz]ed|in\s+writing|updated|"
-        r"established)\b|\b(?:no|lack\s+of|absence\s+of|without|missing)\s+(?:formal\s+|written\s+|documented\s+)"
+        r"\b(?:polic(?:y|ies)|procedures?|process(?:es)?|steps|guidance|instructions)\s+(?:\w+\s+){0,5}(?:were|was|"
+        r"are|is|had|has|have)\s+not\s+(?:been\s+)?(?:formally\s+|properly\s+|adequately\s+|clearly\s+)?"
+        r"(?:documented|written|formali[sz]ed|in\s+writing|updated|established)\b|\b(?:no|lack\s+of|absence\s+of|without|missing)\s+(?:formal\s+|written\s+|documented\s+)"
         r"?(?:polic(?:y|ies)|procedures?|desk\s+(?:manuals?|procedures))\b",
         2.0,
     ),
@@ -635,6 +635,15 @@ CAUSE_CUES: tuple[Cue, ...] = (
         r"(?:a\s+|an\s+|the\s+|its\s+|our\s+)?(?:new\s+|written\s+|formal\s+|documented\s+)?(?:\w+\s+){0,2}"
         r"(?:polic(?:y|ies)|procedures?|SOPs?|checklists?|desk\s+manuals?|user\s+guides?)\b",
         1.6,
+    ),
+    _c(
+        _R.LACK_OF_CONTROL_DOCUMENTATION,
+        "knowledge held by one person",
+        # A process that lives in someone's head is, by definition, not written down.
+        r"\brel(?:y|ies|ied)\s+(?:\w+\s+){0,2}on\s+(?:the\s+)?(?:(?:one|a\s+single)\s+(?:\w+\s+){0,2}"
+        r"(?:employee|person|individual|staff\s+member)|(?:institutional|tribal)\s+knowledge|[\w']+\s+memory)\b|"
+        r"\bundocumented\s+(?:process|procedure|practice|workaround)s?\b",
+        1.8,
     ),
     _c(
         _R.LACK_OF_CONTROL_DOCUMENTATION,
@@ -703,7 +712,8 @@ CAUSE_CUES: tuple[Cue, ...] = (
         "never matched to the criteria",
         r"\bnever\s+(?:compared|aligned|mapped)\s+(?:with|to|against)\b|\bread\s+(?:the\s+)?"
         r"(?:criterion|criteria|requirement|rule|standard)\b|\bnot\s+designed\s+around\b|\bas\s+applying\s+only\b|"
-        r"\bbuilt\s+to\s+an?\s+(?:older|different|earlier)\b",
+        r"\bbuilt\s+to\s+an?\s+(?:older|different|earlier)\b|\b(?:designed|built|based)\s+(?:around|on)\s+"
+        r"(?:an?\s+|the\s+)?(?:outdated|superseded|older|earlier|previous|prior)\s+(?:version|edition|release)\b",
         2.0,
     ),
     # --- mistakes
@@ -761,9 +771,18 @@ CAUSE_CUES: tuple[Cue, ...] = (
     _c(
         _R.INSUFFICIENT_TRAINING,
         "training to be given",
-        # "Department of Education" names an agency, not schooling of staff.
-        r"\b(?:train(?:ing|ed)?|re-?train\w*)\b|(?<!of\s)\beducat\w+",
+        # "Department of Education" names an agency, not schooling of staff; so does a capitalised
+        # "Education" (a programme or agency name), so only the lower-case word counts.
+        r"\b(?:train(?:ing|ed)?|re-?train\w*)\b|(?<!of\s)\b(?-i:educat\w+)",
         1.0,
+    ),
+    _c(
+        _R.INSUFFICIENT_TRAINING,
+        "training not received",
+        r"\b(?:not|never)\s+(?:\w+\s+)?(?:received|attended|completed|taken|been\s+given|been\s+provided(?:\s+with)?)"
+        r"\s+(?:any\s+|the\s+)?(?:\w+\s+){0,2}training\b|\b(?:did\s+not|do\s+not|does\s+not|failed\s+to)\s+"
+        r"(?:fully\s+)?understand\s+(?:\w+\s+){0,2}(?:responsibilit\w+|requirements?|roles?|duties|obligations)\b",
+        2.0,
     ),
     _c(
         _R.INSUFFICIENT_TRAINING,
@@ -791,7 +810,8 @@ CAUSE_CUES: tuple[Cue, ...] = (
     _c(
         _R.RESOURCE_CONSTRAINTS,
         "turnover and vacancies",
-        r"\b(?:turnover|vacanc(?:y|ies)|vacant\s+positions?|unfilled\s+positions?)\b",
+        r"\b(?:turnover|vacanc(?:y|ies)|vacant\s+positions?|unfilled\s+positions?)\b|\b(?:position|role|post|job)s?"
+        r"\s+(?:\w+\s+){0,5}(?:was|were|remained|had\s+been|has\s+been|sat)\s+(?:vacant|unfilled|open)\b",
         1.8,
     ),
     _c(
@@ -808,6 +828,13 @@ CAUSE_CUES: tuple[Cue, ...] = (
         r"(?:staff|personnel|positions?|employees?|FTEs?|analysts?|coordinators?|accountants?|managers?|specialists?|"
         r"officers?|directors?|auditors?)\b",
         1.6,
+    ),
+    _c(
+        _R.RESOURCE_CONSTRAINTS,
+        "too little time",
+        # The taxonomy counts time among the limited resources: a squeezed deadline is not a planning flaw.
+        r"\b(?:short|tight|compressed)\s+(?:timelines?|timeframes?|deadlines?)\b",
+        2.0,
     ),
     _c(
         _R.RESOURCE_CONSTRAINTS,
@@ -828,7 +855,7 @@ CAUSE_CUES: tuple[Cue, ...] = (
         r"\b(?:budget|funding)\s+(?:constraints?|limitations?|cuts?|shortfalls?|reductions?)\b|\b(?:not\s+(?:included|"
         r"funded)|did\s+not\s+fit)\s+(?:in\s+)?(?:[\w'’]+\s+){0,3}budget\b|\b(?:licen[cs]e|resource)\s+shortfall\b|\bpositions?\s+short\b|"
         r"\bon\s+leave\b|\bno\s+backup\s+(?:\w+\s+){0,2}assigned\b|\bstretched\b|\b(?:did\s+not\s+have|lacked|"
-        r"without)\s+(?:the\s+)?capacity\b|\bstaffed\s+by\s+(?:one|a\s+single|two)\b|\bconsists?\s+of\s+"
+        r"without)\s+(?:the\s+)?(?:capacity|budget|funding|funds)\b|\bstaffed\s+by\s+(?:one|a\s+single|two)\b|\bconsists?\s+of\s+"
         r"(?:one|two|three)\s+(?:people|persons|employees)\b|\bfully\s+occupied\b",
         2.0,
     ),
@@ -868,15 +895,16 @@ CAUSE_CUES: tuple[Cue, ...] = (
         _R.INADEQUATE_PLANNING,
         "lack of planning",
         r"\b(?:lack\s+of|inadequate|insufficient|poor|no)\s+(?:advance\s+)?(?:planning|preparation)\b|"
-        r"\b(?:did\s+not|failed\s+to)\s+(?:plan|anticipate|prepare)\b",
+        r"\b(?:did\s+not|failed\s+to)\s+(?:plan|anticipate|prepare)\b|\brushed\b|\bno\s+(?:\w+\s+)?"
+        r"(?:cutover|implementation|project|transition|migration|rollout|roll-out|contingency|work)\s+plan\b|"
+        r"\b(?:was|were)\s+not\s+(?:adequately\s+|properly\s+)?planned\b",
         2.2,
     ),
     _c(
         _R.INADEQUATE_PLANNING,
         "not set up in advance",
         r"\bnot\s+(?:set\s+up|established|planned|anticipated|prepared|considered)\s+(?:in\s+advance|prior|before|"
-        r"timely|at\s+the\s+(?:start|outset))\b|\b(?:short|tight|compressed)\s+(?:timelines?|timeframes?|"
-        r"deadlines?)\b",
+        r"timely|at\s+the\s+(?:start|outset))\b",
         2.0,
     ),
     _c(
@@ -915,6 +943,14 @@ CAUSE_CUES: tuple[Cue, ...] = (
         "incident response named",
         r"\bincident\s+(?:response|handling)\b",
         1.0,
+    ),
+    _c(
+        _R.INADEQUATE_INCIDENT_RESPONSE,
+        "response plan not followed",
+        r"\b(?:incident|breach|security)\s+(?:response\s+)?(?:plan|procedures?|process|playbook|runbook)\s+"
+        r"(?:\w+\s+){0,2}(?:was|were|is|had|has)\s+not\s+(?:been\s+)?(?:followed|executed|invoked|activated|used|"
+        r"tested|applied)\b",
+        2.0,
     ),
 )
 

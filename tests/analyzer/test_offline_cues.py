@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from analyzer.offline.cues import (
     FIELD_RESPONSE,
     FIELD_TEXT,
@@ -150,3 +152,75 @@ def test_procedures_written_after_the_fact_point_to_missing_documentation() -> N
 def test_a_third_partys_audit_report_not_obtained_is_a_monitoring_gap() -> None:
     votes = cause_votes({FIELD_TEXT: "The agency did not obtain the single audit of one grantee it funds."})
     assert votes.scores[RootCause.INADEQUATE_MONITORING] >= 1.0
+
+
+def test_a_capitalised_education_is_a_name_not_schooling() -> None:
+    agency = cause_votes({FIELD_RESPONSE: "The Education Services Agency will resubmit the report."})
+    assert RootCause.INSUFFICIENT_TRAINING not in agency.scores
+    schooling = cause_votes({FIELD_RESPONSE: "Staff will receive education on the approval policy."})
+    assert schooling.scores.get(RootCause.INSUFFICIENT_TRAINING, 0) >= 1.0
+
+
+def test_a_squeezed_deadline_is_a_time_constraint() -> None:
+    votes = cause_votes({FIELD_RESPONSE: "The team worked under tight deadlines during the year-end close."})
+    assert votes.scores.get(RootCause.RESOURCE_CONSTRAINTS, 0) >= 1.0
+    assert RootCause.INADEQUATE_PLANNING not in votes.scores
+
+
+_C = RootCause
+# One plainly worded cause statement per line, as management responses put them; each must be read.
+STATED_CAUSES = [
+    (
+        RootCause.INADEQUATE_PLANNING,
+        "The upgrade was rushed to meet the go-live date and no cutover plan existed.",
+    ),
+    (
+        RootCause.INADEQUATE_PLANNING,
+        "Management did not plan for the reporting requirements of the new award.",
+    ),
+    (
+        RootCause.LACK_OF_CONTROL_DOCUMENTATION,
+        "The procedures for approving vendor changes were not documented.",
+    ),
+    (
+        RootCause.LACK_OF_CONTROL_DOCUMENTATION,
+        "The process was not formally documented and relied on one employee.",
+    ),
+    (
+        RootCause.LACK_OF_CONTROL_DOCUMENTATION,
+        "The policy does not specify who must approve emergency changes.",
+    ),
+    (
+        RootCause.MISALIGNMENT_WITH_CRITERIA,
+        "The control was designed around an outdated version of the standard.",
+    ),
+    (
+        RootCause.MISALIGNMENT_WITH_CRITERIA,
+        "Management misinterpreted the requirement for quarterly reviews.",
+    ),
+    (_C.HUMAN_ERROR, "Due to a clerical error, the report was submitted with prior year figures."),
+    (_C.INSUFFICIENT_TRAINING, "New hires had not received training on the access review procedure."),
+    (
+        RootCause.INSUFFICIENT_TRAINING,
+        "Employees did not understand their responsibilities under the policy.",
+    ),
+    (_C.INADEQUATE_MONITORING, "There was no supervisory review of the eligibility determinations."),
+    (
+        RootCause.VENDOR_NONCOMPLIANCE,
+        "The third-party payroll processor failed to perform the reconciliations.",
+    ),
+    (_C.RESOURCE_CONSTRAINTS, "The position responsible for the review was vacant for six months."),
+    (_C.RESOURCE_CONSTRAINTS, "The IT team lacked the budget to replace the unsupported system."),
+    (_C.ORGANIZATIONAL_CHANGE, "Following the reorganization, nobody was assigned the review."),
+    (
+        RootCause.INADEQUATE_INCIDENT_RESPONSE,
+        "The incident response plan was not followed when it was detected.",
+    ),
+]
+
+
+@pytest.mark.parametrize(("cause", "sentence"), STATED_CAUSES)
+def test_a_plainly_stated_cause_is_read(cause: RootCause, sentence: str) -> None:
+    votes = cause_votes({FIELD_RESPONSE: sentence})
+    assert votes.scores.get(cause, 0) >= 1.0
+    assert max(votes.scores, key=lambda c: votes.scores[c]) is cause
