@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import time
@@ -220,6 +221,10 @@ class LLMAnalyzer:
         self._schema = answer_json_schema()
         # Rendered once: the byte-identical prefix every request starts with.
         self._system = self._prompt.render_system(**stable_inputs(self._prompt, playbook))
+        # What the provider caches and the model reads before any finding: recorded with every analysis,
+        # because the playbook is rendered into it and can change without the prompt file changing.
+        prefix = self._system + "\x00" + json.dumps(self._schema, sort_keys=True, separators=(",", ":"))
+        self._prefix_hash = hashlib.sha256(prefix.encode("utf-8")).hexdigest()
 
     @property
     def kind(self) -> str:
@@ -266,6 +271,7 @@ class LLMAnalyzer:
                 prompt_id=self._prompt.id,
                 prompt_version=self._prompt.version,
                 prompt_hash=self._prompt.content_hash,
+                prefix_hash=self._prefix_hash,
                 retrieved_chunk_ids=chunk_ids,
                 tokens=usage.model_copy(),
                 llm_calls=calls,

@@ -148,6 +148,13 @@ class Provenance(BaseModel):
     prompt_id: str | None = Field(default=None, description="Prompt id used.")
     prompt_version: int | None = Field(default=None, description="Prompt version used.")
     prompt_hash: str | None = Field(default=None, description="SHA-256 of the prompt file content.")
+    prefix_hash: str | None = Field(
+        default=None,
+        description=(
+            "SHA-256 of the stable request prefix as sent (rendered system message and JSON schema); it "
+            "changes when the playbook or taxonomy text does, even though the prompt file is unchanged."
+        ),
+    )
     retrieved_chunk_ids: list[str] = Field(default_factory=list, description="Every chunk retrieved.")
     tokens: TokenUsage = Field(default_factory=TokenUsage, description="Token usage of the LLM calls.")
     llm_calls: int = Field(default=0, ge=0, description="Number of LLM requests made (incl. repairs).")

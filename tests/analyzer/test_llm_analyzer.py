@@ -90,6 +90,18 @@ def test_provenance_is_recorded_for_ok_and_failed_analyses() -> None:
         assert (p.prompt_id, p.prompt_version, p.prompt_hash) == ("analyze_finding", 1, file_hash)
         assert set(p.retrieved_chunk_ids) == {"ev1:0", "ev1:1"}  # org-b's chunk never retrieved
         assert p.latency_ms > 0
+    assert ok.provenance.prefix_hash == failed.provenance.prefix_hash
+    assert len(ok.provenance.prefix_hash or "") == 64
+    # The same prompt file with another playbook rendered in is another prefix: only prefix_hash says so.
+    other = LLMAnalyzer(
+        chat=FakeChatModel().enqueue(good_answer(["ev1:0"])),
+        retriever=Retriever(index=_index(), approved=ListApprovedExamples()),
+        model_name="fake-model",
+        max_tokens=1500,
+        playbook="A different remediation playbook.",
+    ).analyze(make_finding())
+    assert other.provenance.prompt_hash == ok.provenance.prompt_hash
+    assert other.provenance.prefix_hash != ok.provenance.prefix_hash
     assert ok.provenance.model == "served-model-7b"
     assert (ok.provenance.tokens.input, ok.provenance.tokens.output, ok.provenance.tokens.cached) == (
         4100,
