@@ -1,4 +1,9 @@
-"""Element-aware chunking: a new chunk at each heading, tables kept whole when they fit, a size cap."""
+"""Element-aware chunking: a new chunk at each heading, tables kept whole when they fit, a size cap.
+
+A table too long for one chunk is split between rows, each piece repeating the header row, because the
+embedding model reads only the first 256 tokens of a chunk: a whole control matrix in one chunk would leave
+every row after the first few invisible to search.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +13,7 @@ from dataclasses import dataclass, field
 from analyzer.models import Chunk
 from ingestion.controlrefs import find_control_refs
 from ingestion.elements import Element, ParsedDocument
+from ingestion.extract.document import table_rows
 
 MAX_CHARS = 1200
 OVERLAP_CHARS = 150
@@ -73,6 +79,28 @@ def split_text(text: str, *, max_chars: int = MAX_CHARS, overlap: int = OVERLAP_
     return pieces
 
 
+def table_pieces(element: Element, *, max_chars: int = MAX_CHARS) -> list[str]:
+    """A long table's text in pieces of whole rows (one row per line), each led by the header row."""
+    rows = [" ".join(c for c in row if c) for row in table_rows(element.table_html or "")]
+    if len(rows) < 2:
+        return split_text(element.text, max_chars=max_chars, overlap=0)
+    header, body = rows[0], rows[1:]
+    # Repeat the header only while it leaves room for rows; a huge header is not worth repeating.
+    lead = [header] if len(header) <= max_chars // 3 else []
+    pieces: list[str] = []
+    current, has_rows = [header], False
+    for row in body:
+        # A single row longer than a chunk is split at sentence/word boundaries like running text.
+        for part in split_text(row, max_chars=max_chars - len(header) - 1 if lead else max_chars, overlap=0):
+            if has_rows and sum(len(x) + 1 for x in current) + len(part) > max_chars:
+                pieces.append("\n".join(current))
+                current, has_rows = list(lead), False
+            current.append(part)
+            has_rows = True
+    pieces.append("\n".join(current))
+    return pieces
+
+
 def _tail(text: str, overlap: int) -> str:
     if overlap <= 0 or len(text) <= overlap:
         return "" if overlap <= 0 else text
@@ -125,6 +153,20 @@ def chunk_document(
             last = element
             continue
         joined = current.size + (1 if current.parts else 0) + len(text)
+        if element.category == "Table" and len(text) > max_chars:
+            # Too long to embed whole: pieces of whole rows, the first one under a pending heading.
+            if current.has_body:
+                flush()
+            elif current.carried:
+                current = _Draft(section=section)
+            for i, piece in enumerate(table_pieces(element, max_chars=max_chars)):
+                if i > 0:
+                    flush()
+                current.add(piece, element)
+                current.has_body = True
+                current.carried = False
+            last = element
+            continue
         if joined > max_chars:
             if element.category == "Table" or len(text) <= max_chars:
                 # Start a fresh chunk; a table gets no overlap in front so it stays whole.

@@ -152,3 +152,63 @@ def test_find_control_refs_in_running_text() -> None:
     assert find_control_refs(text) == ["CC6.1", "CC6.2", "PI1.3", "A1.2", "C1.1", "P4.2", "CC6.10"]
     (match,) = iter_control_refs("Control CC6.1.3 failed")
     assert (match.ref, match.raw, match.sub, match.start) == ("CC6.1", "CC6.1.3", 3, 8)
+
+
+def _table_element(rows: list[list[str]], *, id: str = "t1", page: int = 4) -> Element:
+    html = (
+        "<table>" + "".join("<tr>" + "".join(f"<td>{c}</td>" for c in r) + "</tr>" for r in rows) + "</table>"
+    )
+    return Element(
+        id=id, category="Table", text=" ".join(c for r in rows for c in r), page=page, table_html=html
+    )
+
+
+def test_a_table_too_long_for_one_chunk_is_split_between_rows_under_its_header() -> None:
+    header = ["Control No.", "Tests Performed", "Results"]
+    body = [
+        [
+            f"CC{i % 9 + 1}.{i % 4 + 1}",
+            f"Inspected evidence for sampled item number {i}.",
+            "No exceptions noted.",
+        ]
+        for i in range(40)
+    ]
+    parsed = ParsedDocument(
+        filename="report.docx",
+        content_hash="0" * 64,
+        media_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        kind=DocumentKind.REPORT,
+        pages=5,
+        elements=[
+            Element(id="h", category="Title", text="Section IV: Control Matrix", page=4),
+            _table_element([header, *body]),
+        ],
+    )
+    chunks = _chunks(parsed, max_chars=600, overlap=100)
+    assert len(chunks) > 3
+    heading = "Section IV: Control Matrix"
+    assert chunks[0].text.startswith(heading + "\n")
+    for chunk in chunks:
+        text = chunk.text.removeprefix(heading + "\n")
+        assert len(text) <= 600
+        assert text.startswith("Control No. Tests Performed Results\n")  # every piece says what columns mean
+        assert chunk.element_ids[-1] == "t1" and chunk.page == 4 and chunk.section == heading
+    lines = [line for c in chunks for line in c.text.splitlines()[1:] if line != heading]
+    rows = [line for line in lines if not line.startswith("Control No.")]
+    assert rows == [" ".join(r) for r in body]  # each row whole, once, in order
+    assert {ref for c in chunks for ref in c.control_refs} == {r[0] for r in body}
+
+
+def test_a_long_table_without_cell_structure_is_split_like_text() -> None:
+    table = Element(id="t2", category="Table", text="Row with some words. " * 80, page=1)
+    parsed = ParsedDocument(
+        filename="report.pdf",
+        content_hash="0" * 64,
+        media_type="application/pdf",
+        kind=DocumentKind.REPORT,
+        pages=1,
+        elements=[table],
+    )
+    chunks = _chunks(parsed, max_chars=500, overlap=50)
+    assert len(chunks) >= 3 and all(len(c.text) <= 500 for c in chunks)
+    assert "".join(c.text.replace(" ", "") for c in chunks) == table.text.replace(" ", "")
