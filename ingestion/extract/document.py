@@ -6,7 +6,9 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass
 from html.parser import HTMLParser
+from itertools import zip_longest
 
+from ingestion.controlrefs import find_control_refs
 from ingestion.elements import Element, ParsedDocument
 
 # Categories unstructured gives to page furniture; they never hold audit content.
@@ -80,30 +82,41 @@ def body_blocks(parsed: ParsedDocument) -> list[Block]:
 
 
 class _TableParser(HTMLParser):
+    """Cells of an HTML table as (text, colspan, rowspan), row by row."""
+
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
-        self.rows: list[list[str]] = []
+        self.rows: list[list[tuple[str, int, int]]] = []
         self._cell: list[str] | None = None
+        self._spans = (1, 1)
+
+    @staticmethod
+    def _span(attrs: list[tuple[str, str | None]], name: str) -> int:
+        value = dict(attrs).get(name) or "1"
+        return min(int(value), 100) if value.isdigit() and int(value) > 0 else 1
+
+    def _open_row_if_needed(self) -> None:
+        if not self.rows:
+            self.rows.append([])
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag == "tr":
             self.rows.append([])
         elif tag in ("td", "th"):
-            if not self.rows:
-                self.rows.append([])
+            self._open_row_if_needed()
             self._cell = []
+            self._spans = (self._span(attrs, "colspan"), self._span(attrs, "rowspan"))
         elif tag == "br" and self._cell is not None:
             self._cell.append(" ")
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in ("td", "th"):  # <td/> is an empty cell
-            if not self.rows:
-                self.rows.append([])
-            self.rows[-1].append("")
+            self._open_row_if_needed()
+            self.rows[-1].append(("", self._span(attrs, "colspan"), self._span(attrs, "rowspan")))
 
     def handle_endtag(self, tag: str) -> None:
         if tag in ("td", "th") and self._cell is not None:
-            self.rows[-1].append(" ".join("".join(self._cell).split()))
+            self.rows[-1].append((" ".join("".join(self._cell).split()), *self._spans))
             self._cell = None
 
     def handle_data(self, data: str) -> None:
@@ -111,12 +124,39 @@ class _TableParser(HTMLParser):
             self._cell.append(data)
 
 
+def _grid(rows: list[list[tuple[str, int, int]]]) -> list[list[str]]:
+    """Rows with merged cells spread out, so a column index means the same column in every row.
+
+    A merged cell's text stays in its first (top-left) position and the positions it covers are empty,
+    which is how the extractors already read a row that continues the one above.
+    """
+    grid: list[list[str]] = []
+    covered: dict[int, int] = {}  # column -> rows still covered by a cell merged from above
+
+    def skip_covered(row: list[str]) -> None:
+        while covered.get(len(row), 0) > 0:
+            covered[len(row)] -= 1
+            row.append("")
+
+    for raw in rows:
+        row: list[str] = []
+        for text, colspan, rowspan in raw:
+            skip_covered(row)
+            for k in range(colspan):
+                if rowspan > 1:
+                    covered[len(row)] = rowspan - 1
+                row.append(text if k == 0 else "")
+        skip_covered(row)
+        grid.append(row)
+    return grid
+
+
 def table_rows(html: str) -> list[list[str]]:
-    """Cell texts of an HTML table, row by row."""
+    """Cell texts of an HTML table, row by row, with merged cells spread over the columns they cover."""
     parser = _TableParser()
     parser.feed(html)
     parser.close()
-    return [row for row in parser.rows if any(cell for cell in row)]
+    return [row for row in _grid(parser.rows) if any(cell for cell in row)]
 
 
 @dataclass(frozen=True)
@@ -156,6 +196,48 @@ def matrix_columns(header: list[str]) -> MatrixColumns | None:
         None,
     )
     return MatrixColumns(ref=ref, result=result, description=description, test=test, response=response)
+
+
+_HEADER_SEARCH_ROWS = 3  # a matrix's header sits within its first rows (after at most a title row or two)
+_HEADER_CELL_MAX = 80  # header labels are short; a longer cell means data has started
+
+
+def title_row(row: list[str]) -> bool:
+    """A row with at most one filled cell: a caption or criteria title spanning the table."""
+    return sum(1 for c in row if c) <= 1
+
+
+def _continues_header(row: list[str]) -> bool:
+    """A second header row: short labels only, no control reference and no test result."""
+    filled = [c for c in row if c]
+    if len(filled) < 1 or any(len(c) > _HEADER_CELL_MAX for c in filled):
+        return False
+    text = " ".join(filled)
+    return not find_control_refs(text) and "exception" not in text.lower() and not NO_EXCEPTION.match(text)
+
+
+def locate_header(rows: list[list[str]]) -> tuple[MatrixColumns | None, int]:
+    """Column roles of a control matrix and the index of its first data row, or (None, 0).
+
+    Handles title rows above the header ("CC6.0 Logical and Physical Access" spanning the table) and
+    headers written over two or three rows ("Tests Performed" / "by the Service Auditor").
+    """
+    for h in range(min(_HEADER_SEARCH_ROWS, len(rows))):
+        row = rows[h]
+        if title_row(row):
+            continue
+        if any(len(c) > _HEADER_CELL_MAX for c in row):
+            break  # data has started; a matrix header would have come first
+        header, end = row, h + 1
+        while end < len(rows) and end - h < _HEADER_SEARCH_ROWS and _continues_header(rows[end]):
+            header = [" ".join(x for x in pair if x) for pair in zip_longest(header, rows[end], fillvalue="")]
+            end += 1
+        columns = matrix_columns(header)
+        if columns is not None:
+            return columns, end
+        if find_control_refs(" ".join(row)):
+            break
+    return None, 0
 
 
 def cell(row: list[str], index: int | None) -> str:

@@ -13,7 +13,7 @@ from ingestion.extract.document import (
     SECTION_HEADING,
     Block,
     cell,
-    matrix_columns,
+    locate_header,
     table_rows,
 )
 from ingestion.extract.draft import Draft, row_key
@@ -77,8 +77,7 @@ def count_markers(blocks: list[Block]) -> list[Marker]:
             rows = table_rows(block.element.table_html or "")
             if not rows:
                 continue
-            columns = matrix_columns(rows[0])
-            first = 1
+            columns, first = locate_header(rows)
             if columns is not None:
                 result_column = (columns.result, len(rows[0]))
             elif result_column is not None and len(rows[0]) == result_column[1]:
@@ -92,7 +91,7 @@ def count_markers(blocks: list[Block]) -> list[Marker]:
                 # A row whose first cell is empty continues the row above (cut by a page break).
                 if not cell(row, 0).strip() or not result.strip() or NO_EXCEPTION.match(result):
                     continue
-                if first == 1 and row == rows[0]:
+                if row in rows[:first]:
                     continue
                 markers.append(
                     Marker(

@@ -16,8 +16,9 @@ from ingestion.extract.document import (
     Block,
     MatrixColumns,
     cell,
-    matrix_columns,
+    locate_header,
     table_rows,
+    title_row,
 )
 from ingestion.extract.draft import Draft, join, row_key
 
@@ -79,7 +80,11 @@ class _Row:
             self.result_page = next(
                 (page for text, page in self.cells if result_first.startswith(text)), None
             )
-        result = join(self.fields.get("result", []))
+        parts = [p for p in self.fields.get("result", []) if p.strip()]
+        # Under one control cell merged over several tests, a passed test's "No exceptions noted." is
+        # not part of another test's exception.
+        failed = [p for p in parts if not NO_EXCEPTION.match(p)]
+        result = join(failed if failed else parts)
         if not result or NO_EXCEPTION.match(result):
             return None
         return Draft(
@@ -231,8 +236,7 @@ class _Scanner:
         rows = table_rows(block.element.table_html or "")
         if not rows:
             return
-        columns = matrix_columns(rows[0])
-        first = 1
+        columns, first = locate_header(rows)
         if columns is None:
             # A table continuing the previous matrix after a page break often repeats no header.
             if self.columns is None or len(rows[0]) != self.width:
@@ -241,8 +245,9 @@ class _Scanner:
                 return
             columns, first = self.columns, 0
         self.columns, self.width = columns, len(rows[0])
+        header_rows = rows[:first]
         for number, row in enumerate(rows[first:], start=first):
-            if row == rows[0] and first == 1:
+            if row in header_rows:
                 continue  # header repeated inside the table
             ref = cell(row, columns.ref)
             if not ref.strip():
@@ -327,12 +332,13 @@ def collect_responses(blocks: list[Block]) -> list[Response]:
             continue
         if block.is_table:
             rows = table_rows(block.element.table_html or "")
-            header = [c.lower() for c in rows[0]] if rows else []
+            top = next((i for i, row in enumerate(rows) if not title_row(row)), len(rows))
+            header = [c.lower() for c in rows[top]] if top < len(rows) else []
             answer = next((i for i, c in enumerate(header) if "response" in c or "action" in c), None)
             if answer is None:
                 continue
             ref_col = next((i for i, c in enumerate(header) if i != answer), 0)
-            for row in rows[1:]:
+            for row in rows[top + 1 :]:
                 row_ref = normalise_ref(cell(row, ref_col))
                 if row_ref:
                     current = Response(ref=row_ref)

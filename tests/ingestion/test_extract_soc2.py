@@ -237,3 +237,48 @@ def test_rows_opened_by_a_bare_reference_in_labelled_text():
     ]
     assert result.findings[0].control_description == "Vendor SOC reports are reviewed yearly."
     assert result.reconciliation.matched
+
+
+def test_matrix_under_a_title_row_with_a_two_row_header_and_merged_cells():
+    # As Word tables come out of the parser: a criteria title spanning the table, the column labels
+    # written over two rows, and one control cell merged down over two test rows.
+    markup = (
+        '<table><tr><td colspan="4">CC6.0 Logical and Physical Access Controls</td></tr>'
+        "<tr><td>Control</td><td>Control Activity</td><td>Tests Performed</td><td>Results</td></tr>"
+        "<tr><td>No.</td><td>Specified by the Service Organization</td><td>by the Service Auditor</td>"
+        "<td>of Tests</td></tr>"
+        "<tr><td>CC6.1</td><td>Access requires MFA.</td><td>Inspected MFA settings.</td>"
+        "<td>No exceptions noted.</td></tr>"
+        '<tr><td rowspan="2">CC6.2</td><td rowspan="2">New access is approved.</td>'
+        "<td>Inspected 25 new users.</td><td>Exception noted. For 2 of 25 new users, no approval.</td></tr>"
+        "<tr><td>Inspected the quarterly review.</td><td>No exceptions noted.</td></tr>"
+        "<tr><td>CC6.3</td><td>Leavers lose access in a day.</td><td>Inspected 20 leavers.</td>"
+        "<td>Exception noted. 1 of 20 leavers kept access for a week.</td></tr></table>"
+    )
+    result = _run(doc(("Title", "Section IV: Tests of Controls", 5), ("Table", markup, 5)))
+    assert [(f.control_ref, f.text) for f in result.findings] == [
+        ("CC6.2", "Exception noted. For 2 of 25 new users, no approval."),
+        ("CC6.3", "Exception noted. 1 of 20 leavers kept access for a week."),
+    ]
+    merged = result.findings[0]
+    assert merged.control_description == "New access is approved."
+    assert merged.test_performed == "Inspected 25 new users. Inspected the quarterly review."
+    assert merged.sample is not None and (merged.sample.exceptions, merged.sample.sample_size) == (2, 25)
+    rec = result.reconciliation
+    assert (rec.markers_found, rec.findings_extracted, rec.matched) == (2, 2, True)
+
+
+def test_table_rows_spread_merged_cells_so_columns_line_up():
+    from ingestion.extract.document import table_rows
+
+    markup = (
+        '<table><tr><td colspan="3">Title</td></tr>'
+        '<tr><td rowspan="2">CC1.1</td><td>a</td><td>b</td></tr><tr><td>c</td><td>d</td></tr>'
+        '<tr><td>CC1.2</td><td colspan="2">e</td></tr></table>'
+    )
+    assert table_rows(markup) == [
+        ["Title", "", ""],
+        ["CC1.1", "a", "b"],
+        ["", "c", "d"],
+        ["CC1.2", "e", ""],
+    ]

@@ -189,3 +189,43 @@ def test_memory_limit_is_applied(parser: DocumentParser, settings: Settings, tmp
     with DocumentParser(starved) as small:
         reason = _reason(small, files.write(tmp_path / "b.txt", files.TEXT_DOC))
     assert reason.startswith("parser could not start with its memory limit of 40 MiB (parser process exited")
+
+
+def test_word_matrix_with_title_row_two_row_header_and_merged_cells(
+    parser: DocumentParser, tmp_path: Path
+) -> None:
+    import docx
+
+    from ingestion.extract import extract_findings
+
+    document = docx.Document()
+    document.add_heading("Section IV: Tests of Controls", 1)
+    grid = document.add_table(rows=6, cols=4)
+    grid.cell(0, 0).merge(grid.cell(0, 3)).text = "CC6.0 Logical and Physical Access Controls"
+    for column, (top, bottom) in enumerate(
+        [("Control", "No."), ("Control Activity", ""), ("Tests Performed", "by the Auditor"), ("Results", "")]
+    ):
+        grid.cell(1, column).text, grid.cell(2, column).text = top, bottom
+    rows = [
+        ("CC6.1", "Access requires MFA.", "Inspected MFA settings.", "No exceptions noted."),
+        (
+            "CC6.2",
+            "New access is approved.",
+            "Inspected 25 new users.",
+            "Exception noted. 2 of 25 lacked approval.",
+        ),
+        ("", "", "Inspected the quarterly review.", "No exceptions noted."),
+    ]
+    for r, values in enumerate(rows, start=3):
+        for c, value in enumerate(values):
+            grid.cell(r, c).text = value
+    grid.cell(4, 0).merge(grid.cell(5, 0)).text = "CC6.2"
+    path = tmp_path / "matrix.docx"
+    document.save(str(path))
+
+    parsed = parser.parse(path)
+    result = extract_findings(parsed, org_id="o", audit_id="a", document_id="d")
+    assert [(f.control_ref, f.text) for f in result.findings] == [
+        ("CC6.2", "Exception noted. 2 of 25 lacked approval.")
+    ]
+    assert result.reconciliation.markers_found == 1 and result.reconciliation.matched
