@@ -84,6 +84,15 @@ def count_markers(blocks: list[Block]) -> list[Marker]:
                 first = 0
             else:
                 result_column = None
+                # Not a matrix we can read by columns: its cells are still searched for the prose
+                # markers, so an unrecognised table that reports exceptions shows up as a mismatch.
+                for number, row in enumerate(rows):
+                    for value in row:
+                        at = _text_marker(value)
+                        if at is not None:
+                            key = row_key(block.element.id, number)
+                            markers.append(Marker(page=block.page, snippet=_snippet(value, at), keys={key}))
+                            break
                 continue
             assert result_column is not None
             for number, row in enumerate(rows[first:], start=first):

@@ -282,3 +282,18 @@ def test_table_rows_spread_merged_cells_so_columns_line_up():
         ["", "c", "d"],
         ["CC1.2", "e", ""],
     ]
+
+
+def test_an_unreadable_table_that_reports_exceptions_is_a_loud_mismatch():
+    # No column says which cell is the result, so the matrix extractor cannot read it; the
+    # exhaustiveness check still counts the marker and warns instead of passing it by.
+    markup = table(
+        ["Area", "Observation"],
+        ["Logical access", "Exception noted. 3 of 40 terminated users kept VPN access."],
+        ["Backups", "No exceptions noted."],
+    )
+    result = _run(doc(("Title", "Section IV: Tests of Controls", 2), ("Table", markup, 2)))
+    rec = result.reconciliation
+    assert (rec.markers_found, rec.findings_extracted, rec.matched) == (1, 0, False)
+    assert rec.unmatched_markers[0].page == 2
+    assert "3 of 40 terminated users" in rec.unmatched_markers[0].snippet
