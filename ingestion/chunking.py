@@ -13,7 +13,9 @@ from dataclasses import dataclass, field
 from analyzer.models import Chunk
 from ingestion.controlrefs import find_control_refs
 from ingestion.elements import Element, ParsedDocument
+from ingestion.extract.cell_matrix import bare_ref
 from ingestion.extract.document import table_rows
+from ingestion.extract.soc2_matrix import ROW_START
 
 MAX_CHARS = 1200
 OVERLAP_CHARS = 150
@@ -27,11 +29,19 @@ _SPLIT_AT = (re.compile(r"\n"), re.compile(r"(?<=[.;:!?])\s"), re.compile(r"\s")
 @dataclass
 class _Draft:
     parts: list[str] = field(default_factory=list)
-    element_ids: list[str] = field(default_factory=list)
-    pages: list[int] = field(default_factory=list)
+    sources: list[Element] = field(default_factory=list)  # the element of each part
+    row_starts: list[int] = field(default_factory=list)  # indices of parts that open a matrix row
     section: str | None = None
     has_body: bool = False
     carried: bool = False  # holds only the overlap carried over from the previous chunk
+
+    @property
+    def element_ids(self) -> list[str]:
+        return list(dict.fromkeys(e.id for e in self.sources))
+
+    @property
+    def pages(self) -> list[int]:
+        return [e.page for e in self.sources if e.page is not None]
 
     @property
     def size(self) -> int:
@@ -41,12 +51,31 @@ class _Draft:
     def text(self) -> str:
         return "\n".join(self.parts)
 
-    def add(self, text: str, element: Element) -> None:
+    def add(self, text: str, element: Element, *, row_start: bool = False) -> None:
+        if row_start:
+            self.row_starts.append(len(self.parts))
         self.parts.append(text)
-        if element.id not in self.element_ids:
-            self.element_ids.append(element.id)
-        if element.page is not None:
-            self.pages.append(element.page)
+        self.sources.append(element)
+
+    def split_at_last_row(self, min_size: int) -> _Draft | None:
+        """Move the last matrix row begun here into a new draft, if at least min_size chars stay behind."""
+        if not self.row_starts:
+            return None
+        start = self.row_starts[-1]
+        if start == 0 or sum(len(p) + 1 for p in self.parts[:start]) - 1 < min_size:
+            return None
+        tail = _Draft(section=self.section, has_body=True)
+        tail.add(self.parts[start], self.sources[start], row_start=True)
+        for text, source in zip(self.parts[start + 1 :], self.sources[start + 1 :], strict=True):
+            tail.add(text, source)
+        del self.parts[start:], self.sources[start:]
+        self.row_starts.pop()
+        return tail
+
+
+def _opens_row(text: str) -> bool:
+    """A control-matrix row begins here: a bare control reference cell or a "Control No.: CC6.1" label."""
+    return bare_ref(text) is not None or ROW_START.match(text) is not None
 
 
 def _cut(text: str, limit: int) -> int:
@@ -169,8 +198,17 @@ def chunk_document(
             continue
         if joined > max_chars:
             if element.category == "Table" or len(text) <= max_chars:
-                # Start a fresh chunk; a table gets no overlap in front so it stays whole.
-                if current.has_body:
+                # Start a fresh chunk; a table gets no overlap in front so it stays whole. Inside a
+                # control matrix the cut goes before the row being read, so each row stays whole in
+                # one chunk and needs no overlap.
+                row = current.split_at_last_row(max_chars // 3) if element.category != "Table" else None
+                if row is not None:
+                    flush()
+                    current = row
+                    current.section = section
+                    if current.size + 1 + len(text) > max_chars:  # a row longer than a chunk
+                        flush(carry_from=last)
+                elif current.has_body:
                     flush(carry_from=None if element.category == "Table" else last)
                 if current.carried and current.size + 1 + len(text) > max_chars:
                     current = _Draft(section=section)
@@ -189,7 +227,7 @@ def chunk_document(
                     current.carried = False
                 last = element
                 continue
-        current.add(text, element)
+        current.add(text, element, row_start=_opens_row(text))
         current.has_body = True
         current.carried = False
         last = element

@@ -212,3 +212,35 @@ def test_a_long_table_without_cell_structure_is_split_like_text() -> None:
     chunks = _chunks(parsed, max_chars=500, overlap=50)
     assert len(chunks) >= 3 and all(len(c.text) <= 500 for c in chunks)
     assert "".join(c.text.replace(" ", "") for c in chunks) == table.text.replace(" ", "")
+
+
+def test_a_matrix_read_as_running_text_is_cut_between_rows_without_overlap() -> None:
+    elements: list[tuple[str, str, int | None]] = [("Title", "Section IV: Tests of Controls", 1)]
+    for i in range(12):
+        elements += [
+            ("UncategorizedText", f"CC{i % 9 + 1}.{i // 9 + 1}", 1 + i // 4),
+            (
+                "NarrativeText",
+                f"Control activity number {i} is performed by the owner every quarter.",
+                1 + i // 4,
+            ),
+            (
+                "NarrativeText",
+                f"Inspected the evidence of activity {i} for a sample of quarters.",
+                1 + i // 4,
+            ),
+            (
+                "NarrativeText",
+                "No exceptions noted." if i != 7 else "Exception noted. 1 of 4 missed.",
+                1 + i // 4,
+            ),
+        ]
+    chunks = _chunks(_doc(*elements), max_chars=600, overlap=100)
+    assert len(chunks) >= 3
+    body = [line for c in chunks for line in c.text.splitlines() if not line.startswith("Section IV")]
+    # Every line appears exactly once (no overlap), and every chunk but the first opens with a row.
+    assert body == [text for _, text, _ in elements[1:]]
+    for chunk in chunks[1:]:
+        assert find_control_refs(chunk.text.splitlines()[0])
+        assert chunk.section == "Section IV: Tests of Controls"
+    assert all(len(c.text) <= 600 for c in chunks)
