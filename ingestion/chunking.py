@@ -163,6 +163,15 @@ def chunk_document(
             current.add(carry, carry_from)
             current.carried = True
 
+    def add_pieces(pieces: list[str], element: Element) -> None:
+        """Each piece of one long element in its own chunk (the first joins the current draft)."""
+        for i, piece in enumerate(pieces):
+            if i > 0:
+                flush()
+            current.add(piece, element)
+            current.has_body = True
+            current.carried = False
+
     last: Element | None = None
     for element in parsed.elements:
         text = element.text.strip()
@@ -188,12 +197,7 @@ def chunk_document(
                 flush()
             elif current.carried:
                 current = _Draft(section=section)
-            for i, piece in enumerate(table_pieces(element, max_chars=max_chars)):
-                if i > 0:
-                    flush()
-                current.add(piece, element)
-                current.has_body = True
-                current.carried = False
+            add_pieces(table_pieces(element, max_chars=max_chars), element)
             last = element
             continue
         if joined > max_chars:
@@ -218,13 +222,7 @@ def chunk_document(
                 if current.has_body:
                     flush()
                 room = max_chars - (current.size + 1 if current.parts else 0)
-                pieces = split_text(text, max_chars=max(room, max_chars // 2), overlap=overlap)
-                for i, piece in enumerate(pieces):
-                    if i > 0:
-                        flush()
-                    current.add(piece, element)
-                    current.has_body = True
-                    current.carried = False
+                add_pieces(split_text(text, max_chars=max(room, max_chars // 2), overlap=overlap), element)
                 last = element
                 continue
         current.add(text, element, row_start=_opens_row(text))

@@ -154,6 +154,17 @@ def test_find_control_refs_in_running_text() -> None:
     assert (match.ref, match.raw, match.sub, match.start) == ("CC6.1", "CC6.1.3", 3, 8)
 
 
+def _doc_of(*elements: Element) -> ParsedDocument:
+    return ParsedDocument(
+        filename="report.docx",
+        content_hash="0" * 64,
+        media_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        kind=DocumentKind.REPORT,
+        pages=5,
+        elements=list(elements),
+    )
+
+
 def _table_element(rows: list[list[str]], *, id: str = "t1", page: int = 4) -> Element:
     html = (
         "<table>" + "".join("<tr>" + "".join(f"<td>{c}</td>" for c in r) + "</tr>" for r in rows) + "</table>"
@@ -173,16 +184,9 @@ def test_a_table_too_long_for_one_chunk_is_split_between_rows_under_its_header()
         ]
         for i in range(40)
     ]
-    parsed = ParsedDocument(
-        filename="report.docx",
-        content_hash="0" * 64,
-        media_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-        kind=DocumentKind.REPORT,
-        pages=5,
-        elements=[
-            Element(id="h", category="Title", text="Section IV: Control Matrix", page=4),
-            _table_element([header, *body]),
-        ],
+    parsed = _doc_of(
+        Element(id="h", category="Title", text="Section IV: Control Matrix", page=4),
+        _table_element([header, *body]),
     )
     chunks = _chunks(parsed, max_chars=600, overlap=100)
     assert len(chunks) > 3
@@ -201,14 +205,7 @@ def test_a_table_too_long_for_one_chunk_is_split_between_rows_under_its_header()
 
 def test_a_long_table_without_cell_structure_is_split_like_text() -> None:
     table = Element(id="t2", category="Table", text="Row with some words. " * 80, page=1)
-    parsed = ParsedDocument(
-        filename="report.pdf",
-        content_hash="0" * 64,
-        media_type="application/pdf",
-        kind=DocumentKind.REPORT,
-        pages=1,
-        elements=[table],
-    )
+    parsed = _doc_of(table)
     chunks = _chunks(parsed, max_chars=500, overlap=50)
     assert len(chunks) >= 3 and all(len(c.text) <= 500 for c in chunks)
     assert "".join(c.text.replace(" ", "") for c in chunks) == table.text.replace(" ", "")
