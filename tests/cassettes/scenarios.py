@@ -99,8 +99,8 @@ def json_schema_rejected() -> dict[str, Any]:
 
 def function_calling_analysis() -> dict[str, Any]:
     """A full analysis of a SOC 2 finding through function calling (a 135M model: may fail validation)."""
-    # Short on purpose: grammar-constrained decoding on 2 CPU threads is ~0.3 s a token, and 1024 tokens
-    # after a 7k-token prompt did not answer within 600 s; a cut-off answer still shows the repair path.
+    # Short on purpose: with 1024 tokens on 1 CPU thread the real server did not answer within 600 s
+    # (the 11.4k-token prompt alone took 113 s on 2 threads); a cut-off answer still shows the repair.
     return _analysis_outcome("function_calling", ANALYSIS_MAX_TOKENS)
 
 
