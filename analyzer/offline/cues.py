@@ -638,6 +638,16 @@ CAUSE_CUES: tuple[Cue, ...] = (
     ),
     _c(
         _R.LACK_OF_CONTROL_DOCUMENTATION,
+        "written steps incomplete or stale",
+        r"\b(?:runbooks?|checklists?|playbooks?|procedures?|templates?|SOPs?|manuals?|guides?|instructions)\s+"
+        r"(?:\w+\s+){0,2}(?:(?:did|does|do)\s+not\s+(?:include|contain|list|cover|address|mention)|(?:was|were|is|"
+        r"are)\s+missing)\b|\b(?:procedures?|polic(?:y|ies)|runbooks?|checklists?|documents?|documentation|"
+        r"manuals?|guides?|SOPs?)\s+(?:\w+\s+){0,2}(?:was|were|is|are|had\s+been|has\s+been)\s+(?:outdated|"
+        r"out\s+of\s+date|obsolete|not\s+(?:been\s+)?updated|not\s+current)\b",
+        1.8,
+    ),
+    _c(
+        _R.LACK_OF_CONTROL_DOCUMENTATION,
         "knowledge held by one person",
         # A process that lives in someone's head is, by definition, not written down.
         r"\brel(?:y|ies|ied)\s+(?:\w+\s+){0,2}on\s+(?:the\s+)?(?:(?:one|a\s+single)\s+(?:\w+\s+){0,2}"
@@ -713,7 +723,10 @@ CAUSE_CUES: tuple[Cue, ...] = (
         r"\bnever\s+(?:compared|aligned|mapped)\s+(?:with|to|against)\b|\bread\s+(?:the\s+)?"
         r"(?:criterion|criteria|requirement|rule|standard)\b|\bnot\s+designed\s+around\b|\bas\s+applying\s+only\b|"
         r"\bbuilt\s+to\s+an?\s+(?:older|different|earlier)\b|\b(?:designed|built|based)\s+(?:around|on)\s+"
-        r"(?:an?\s+|the\s+)?(?:outdated|superseded|older|earlier|previous|prior)\s+(?:version|edition|release)\b",
+        r"(?:an?\s+|the\s+)?(?:outdated|superseded|older|earlier|previous|prior)\s+(?:version|edition|release)\b|"
+        r"\b(?:designed|built|set\s+up|configured)\s+to\s+(?:meet|follow|satisfy)\s+the\s+(?:prior|previous|old|"
+        r"former|earlier|superseded)\b|\bapplied\s+the\s+wrong\s+(?:\w+\s+)?(?:period|threshold|criteria|"
+        r"criterion|standard|rule|requirement|version|framework|limit)\b",
         2.0,
     ),
     # --- mistakes
@@ -729,7 +742,8 @@ CAUSE_CUES: tuple[Cue, ...] = (
         _R.HUMAN_ERROR,
         "error or slip",
         r"\b(?:human|clerical|administrative|data[- ]entry|keying|typographical|manual|input|coding|"
-        r"calculation|mathematical)\s+errors?\b|\binadvertent\w*|\bunintentional\w*|\bmistake\w*|\boverlooked\b",
+        r"calculation|mathematical)\s+errors?\b|\binadvertent\w*|\bunintentional\w*|\bmistake\w*|\boverlooked\b|"
+        r"\baccidental(?:ly)?\b|\b(?:approved|granted|deleted|changed|sent|closed|released)\s+(?:\w+\s+){0,3}in\s+error\b",
         2.0,
     ),
     _c(
@@ -854,7 +868,8 @@ CAUSE_CUES: tuple[Cue, ...] = (
         "budget or capacity short",
         r"\b(?:budget|funding)\s+(?:constraints?|limitations?|cuts?|shortfalls?|reductions?)\b|\b(?:not\s+(?:included|"
         r"funded)|did\s+not\s+fit)\s+(?:in\s+)?(?:[\w'’]+\s+){0,3}budget\b|\b(?:licen[cs]e|resource)\s+shortfall\b|\bpositions?\s+short\b|"
-        r"\bon\s+leave\b|\bno\s+backup\s+(?:\w+\s+){0,2}assigned\b|\bstretched\b|\b(?:did\s+not\s+have|lacked|"
+        r"\bon\s+leave\b|\bshort(?:-handed|\s+(?:of\s+)?(?:\w+\s+)?(?:staff|engineers?|analysts?|people|"
+        r"employees?|headcount|hands))\b|\bno\s+backup\s+(?:\w+\s+){0,2}assigned\b|\bstretched\b|\b(?:did\s+not\s+have|lacked|"
         r"without)\s+(?:the\s+)?(?:capacity|budget|funding|funds)\b|\bstaffed\s+by\s+(?:one|a\s+single|two)\b|\bconsists?\s+of\s+"
         r"(?:one|two|three)\s+(?:people|persons|employees)\b|\bfully\s+occupied\b",
         2.0,
@@ -897,7 +912,9 @@ CAUSE_CUES: tuple[Cue, ...] = (
         r"\b(?:lack\s+of|inadequate|insufficient|poor|no)\s+(?:advance\s+)?(?:planning|preparation)\b|"
         r"\b(?:did\s+not|failed\s+to)\s+(?:plan|anticipate|prepare)\b|\brushed\b|\bno\s+(?:\w+\s+)?"
         r"(?:cutover|implementation|project|transition|migration|rollout|roll-out|contingency|work)\s+plan\b|"
-        r"\b(?:was|were)\s+not\s+(?:adequately\s+|properly\s+)?planned\b",
+        r"\b(?:was|were)\s+not\s+(?:adequately\s+|properly\s+)?planned\b|\bwent\s+live\s+before\s+(?:\w+\s+){0,4}"
+        r"(?:was|were)\s+(?:ready|complete|in\s+place|tested|approved|finished)\b|\bwithout\s+(?:allowing\s+)?"
+        r"(?:any\s+|enough\s+|sufficient\s+)?time\s+for\s+(?:testing|review|training|preparation)\b",
         2.2,
     ),
     _c(
@@ -937,6 +954,13 @@ CAUSE_CUES: tuple[Cue, ...] = (
         r"\b(?:incidents?|breach(?:es)?|alerts?|attacks?|intrusions?)\b\W+(?:\w+\W+){0,6}(?:not\s+(?:\w+\s+)?(?:reported|"
         r"escalated|investigated|contained|handled|addressed|responded)|delay\w*|late)\b",
         2.2,
+    ),
+    _c(
+        _R.INADEQUATE_INCIDENT_RESPONSE,
+        "response delayed",
+        r"\b(?:response|escalation|containment|notification|triage)\s+(?:\w+\s+){0,2}(?:was|were)\s+"
+        r"(?:delayed|late|slow)\b",
+        2.0,
     ),
     _c(
         _R.INADEQUATE_INCIDENT_RESPONSE,

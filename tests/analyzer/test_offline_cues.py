@@ -171,51 +171,58 @@ _C = RootCause
 # One plainly worded cause statement per line, as management responses put them; each must be read.
 STATED_CAUSES = [
     (
-        RootCause.INADEQUATE_PLANNING,
+        _C.INADEQUATE_PLANNING,
         "The upgrade was rushed to meet the go-live date and no cutover plan existed.",
     ),
     (
-        RootCause.INADEQUATE_PLANNING,
+        _C.INADEQUATE_PLANNING,
         "Management did not plan for the reporting requirements of the new award.",
     ),
     (
-        RootCause.LACK_OF_CONTROL_DOCUMENTATION,
+        _C.LACK_OF_CONTROL_DOCUMENTATION,
         "The procedures for approving vendor changes were not documented.",
     ),
     (
-        RootCause.LACK_OF_CONTROL_DOCUMENTATION,
+        _C.LACK_OF_CONTROL_DOCUMENTATION,
         "The process was not formally documented and relied on one employee.",
     ),
     (
-        RootCause.LACK_OF_CONTROL_DOCUMENTATION,
+        _C.LACK_OF_CONTROL_DOCUMENTATION,
         "The policy does not specify who must approve emergency changes.",
     ),
     (
-        RootCause.MISALIGNMENT_WITH_CRITERIA,
+        _C.MISALIGNMENT_WITH_CRITERIA,
         "The control was designed around an outdated version of the standard.",
     ),
     (
-        RootCause.MISALIGNMENT_WITH_CRITERIA,
+        _C.MISALIGNMENT_WITH_CRITERIA,
         "Management misinterpreted the requirement for quarterly reviews.",
     ),
     (_C.HUMAN_ERROR, "Due to a clerical error, the report was submitted with prior year figures."),
     (_C.INSUFFICIENT_TRAINING, "New hires had not received training on the access review procedure."),
     (
-        RootCause.INSUFFICIENT_TRAINING,
+        _C.INSUFFICIENT_TRAINING,
         "Employees did not understand their responsibilities under the policy.",
     ),
     (_C.INADEQUATE_MONITORING, "There was no supervisory review of the eligibility determinations."),
     (
-        RootCause.VENDOR_NONCOMPLIANCE,
+        _C.VENDOR_NONCOMPLIANCE,
         "The third-party payroll processor failed to perform the reconciliations.",
     ),
     (_C.RESOURCE_CONSTRAINTS, "The position responsible for the review was vacant for six months."),
     (_C.RESOURCE_CONSTRAINTS, "The IT team lacked the budget to replace the unsupported system."),
     (_C.ORGANIZATIONAL_CHANGE, "Following the reorganization, nobody was assigned the review."),
     (
-        RootCause.INADEQUATE_INCIDENT_RESPONSE,
+        _C.INADEQUATE_INCIDENT_RESPONSE,
         "The incident response plan was not followed when it was detected.",
     ),
+    (_C.HUMAN_ERROR, "The engineer accidentally granted administrator rights to the contractor."),
+    (_C.INADEQUATE_PLANNING, "The new process went live before the procedures were ready."),
+    (_C.LACK_OF_CONTROL_DOCUMENTATION, "The runbook did not include the step to revoke API tokens."),
+    (_C.LACK_OF_CONTROL_DOCUMENTATION, "The procedure document was out of date."),
+    (_C.MISALIGNMENT_WITH_CRITERIA, "The team applied the wrong retention period."),
+    (_C.RESOURCE_CONSTRAINTS, "The security team was short two engineers for most of the year."),
+    (_C.INADEQUATE_INCIDENT_RESPONSE, "The response was delayed because the alert went unseen."),
 ]
 
 
