@@ -14,7 +14,7 @@ from analyzer.models import Chunk
 from ingestion.controlrefs import find_control_refs
 from ingestion.elements import Element, ParsedDocument
 from ingestion.extract.cell_matrix import bare_ref
-from ingestion.extract.document import table_rows
+from ingestion.extract.document import locate_header, table_rows
 from ingestion.extract.soc2_matrix import ROW_START
 
 MAX_CHARS = 1200
@@ -110,10 +110,14 @@ def split_text(text: str, *, max_chars: int = MAX_CHARS, overlap: int = OVERLAP_
 
 def table_pieces(element: Element, *, max_chars: int = MAX_CHARS) -> list[str]:
     """A long table's text in pieces of whole rows (one row per line), each led by the header row."""
-    rows = [" ".join(c for c in row if c) for row in table_rows(element.table_html or "")]
-    if len(rows) < 2:
+    cells = table_rows(element.table_html or "")
+    if len(cells) < 2:
         return split_text(element.text, max_chars=max_chars, overlap=0)
-    header, body = rows[0], rows[1:]
+    # A control matrix's header may sit under a title row and span two rows: repeat all of it.
+    columns, first = locate_header(cells)
+    heading_rows = first if columns is not None and first < len(cells) else 1
+    rows = [" ".join(c for c in row if c) for row in cells]
+    header, body = "\n".join(rows[:heading_rows]), rows[heading_rows:]
     # Repeat the header only while it leaves room for rows; a huge header is not worth repeating.
     lead = [header] if len(header) <= max_chars // 3 else []
     pieces: list[str] = []

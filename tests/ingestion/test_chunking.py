@@ -241,3 +241,23 @@ def test_a_matrix_read_as_running_text_is_cut_between_rows_without_overlap() -> 
         assert find_control_refs(chunk.text.splitlines()[0])
         assert chunk.section == "Section IV: Tests of Controls"
     assert all(len(c.text) <= 600 for c in chunks)
+
+
+def test_long_table_pieces_repeat_a_title_row_and_a_two_row_header() -> None:
+    top = [
+        ["Logical Access", "", ""],
+        ["Control", "Tests Performed", "Results"],
+        ["No.", "by the Auditor", "of Tests"],
+    ]
+    body = [
+        [f"CC6.{i % 8 + 1}", f"Inspected access record number {i} of the period.", "No exceptions noted."]
+        for i in range(30)
+    ]
+    chunks = _chunks(_doc_of(_table_element([*top, *body])), max_chars=500, overlap=50)
+    assert len(chunks) > 2
+    for chunk in chunks:
+        assert chunk.text.startswith(
+            "Logical Access\nControl Tests Performed Results\nNo. by the Auditor of Tests\n"
+        )
+    data = [line for c in chunks for line in c.text.splitlines()[3:]]
+    assert data == [" ".join(r) for r in body]
