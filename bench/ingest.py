@@ -253,10 +253,10 @@ def child_naive(pdf: Path, work: Path) -> dict[str, Any]:
 
 
 def _embed_threads() -> int:
-    from analyzer.adapters.embeddings import available_cores
+    from analyzer.adapters.embeddings import resolved_threads
     from analyzer.settings import Settings
 
-    return Settings().embed_threads or available_cores()
+    return resolved_threads(Settings().embed_threads)
 
 
 def run_child(which: str, pdf: Path) -> dict[str, Any]:

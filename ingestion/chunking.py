@@ -26,6 +26,11 @@ _SECTION_MAX = 200
 _SPLIT_AT = (re.compile(r"\n"), re.compile(r"(?<=[.;:!?])\s"), re.compile(r"\s"))
 
 
+def _joined_size(parts: list[str]) -> int:
+    """Length of the parts joined by newlines."""
+    return sum(len(p) for p in parts) + max(len(parts) - 1, 0)
+
+
 @dataclass
 class _Draft:
     parts: list[str] = field(default_factory=list)
@@ -45,7 +50,7 @@ class _Draft:
 
     @property
     def size(self) -> int:
-        return sum(len(p) for p in self.parts) + max(len(self.parts) - 1, 0)
+        return _joined_size(self.parts)
 
     @property
     def text(self) -> str:
@@ -62,7 +67,7 @@ class _Draft:
         if not self.row_starts:
             return None
         start = self.row_starts[-1]
-        if start == 0 or sum(len(p) + 1 for p in self.parts[:start]) - 1 < min_size:
+        if start == 0 or _joined_size(self.parts[:start]) < min_size:
             return None
         tail = _Draft(section=self.section, has_body=True)
         tail.add(self.parts[start], self.sources[start], row_start=True)
@@ -125,7 +130,7 @@ def table_pieces(element: Element, *, max_chars: int = MAX_CHARS) -> list[str]:
     for row in body:
         # A single row longer than a chunk is split at sentence/word boundaries like running text.
         for part in split_text(row, max_chars=max_chars - len(header) - 1 if lead else max_chars, overlap=0):
-            if has_rows and sum(len(x) + 1 for x in current) + len(part) > max_chars:
+            if has_rows and _joined_size([*current, part]) > max_chars:
                 pieces.append("\n".join(current))
                 current, has_rows = list(lead), False
             current.append(part)

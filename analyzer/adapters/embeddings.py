@@ -42,6 +42,11 @@ def available_cores() -> int:
         return max(os.cpu_count() or 1, 1)
 
 
+def resolved_threads(threads: int) -> int:
+    """The ONNX thread count a setting means: 0 is one per usable core."""
+    return threads or available_cores()
+
+
 class MiniLMEmbedder:
     """Sentence embeddings with mean pooling and L2 normalisation, run by onnxruntime on the CPU."""
 
@@ -50,7 +55,7 @@ class MiniLMEmbedder:
         options = ort.SessionOptions()
         # Embedding is the bulk of ingestion time and parallelises well across cores (measured: 2 threads
         # on 2 cores embed a 100-page report 1.8x faster than 1). 0 = every core this process may use.
-        options.intra_op_num_threads = threads or available_cores()
+        options.intra_op_num_threads = resolved_threads(threads)
         options.inter_op_num_threads = 1
         self._session = ort.InferenceSession(
             str(onnx_path), sess_options=options, providers=["CPUExecutionProvider"]

@@ -11,7 +11,7 @@ import re
 from functools import lru_cache
 
 from ingestion.extract._refs import leading_ref
-from ingestion.extract.document import NO_EXCEPTION, Block, matrix_columns
+from ingestion.extract.document import HEADER_CELL_MAX, NO_EXCEPTION, Block, matrix_columns
 
 # How a result cell opens ("No exceptions noted.", "Exceptions noted. For 2 of 25 ...", "Deviation noted").
 RESULT_START = re.compile(
@@ -25,7 +25,6 @@ TEST_START = re.compile(
     r"selected|tested|verified|traced|for\s+a\s+sample|inquiry|inspection|observation)\b",
     re.IGNORECASE,
 )
-_HEADER_CELL_MAX = 80
 _REF_TITLE = re.compile(r"\b(?:no\.?|number|#|ref(?:erence)?|id)\s*$|^(?:criteri|tsc\b|ref)", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"[.!?)\"'”:;]\s*$")
 
@@ -50,7 +49,7 @@ def header_runs(blocks: list[Block]) -> dict[int, int]:
         for width in range(3, 7):
             cells = blocks[end - width : end]
             if end - width < 0 or any(
-                c.is_table or len(c.text) > _HEADER_CELL_MAX or bare_ref(c.text) or c.index in runs
+                c.is_table or len(c.text) > HEADER_CELL_MAX or bare_ref(c.text) or c.index in runs
                 for c in cells
             ):
                 break

@@ -199,7 +199,7 @@ def matrix_columns(header: list[str]) -> MatrixColumns | None:
 
 
 _HEADER_SEARCH_ROWS = 3  # a matrix's header sits within its first rows (after at most a title row or two)
-_HEADER_CELL_MAX = 80  # header labels are short; a longer cell means data has started
+HEADER_CELL_MAX = 80  # header labels are short; a longer cell means data has started
 
 
 def title_row(row: list[str]) -> bool:
@@ -210,7 +210,7 @@ def title_row(row: list[str]) -> bool:
 def _continues_header(row: list[str]) -> bool:
     """A second header row: short labels only, no control reference and no test result."""
     filled = [c for c in row if c]
-    if len(filled) < 1 or any(len(c) > _HEADER_CELL_MAX for c in filled):
+    if len(filled) < 1 or any(len(c) > HEADER_CELL_MAX for c in filled):
         return False
     text = " ".join(filled)
     return not find_control_refs(text) and "exception" not in text.lower() and not NO_EXCEPTION.match(text)
@@ -226,7 +226,7 @@ def locate_header(rows: list[list[str]]) -> tuple[MatrixColumns | None, int]:
         row = rows[h]
         if title_row(row):
             continue
-        if any(len(c) > _HEADER_CELL_MAX for c in row):
+        if any(len(c) > HEADER_CELL_MAX for c in row):
             break  # data has started; a matrix header would have come first
         header, end = row, h + 1
         while end < len(rows) and end - h < _HEADER_SEARCH_ROWS and _continues_header(rows[end]):
