@@ -679,6 +679,8 @@ CAUSE_CUES: tuple[Cue, ...] = (
         "never written down or unclear",
         r"\b(?:never|not)\s+(?:been\s+)?written(?:\s+down)?\b|\b(?:policy|procedure|standard|template|manual)\s+"
         r"(?:\w+\s+){0,3}(?:does|did)\s+not\s+(?:say|state|specify|define|contain|describe|cover)\b|"
+        r"\b(?:guide|chapter|section|instructions)\s+(?:\w+\s+){0,3}(?:does|did)\s+not\s+(?:specifically\s+)?"
+        r"(?:reference|address|say|specify|define|cover|describe)\b|"
         r"\b(?:policy|procedure|standard)\s+is\s+(?:unclear|silent|vague)\b|\bdocumentation\s+(?:\w+\s+){0,4}"
         r"(?:has\s+not\s+been|was\s+not|is\s+not)\s+(?:maintained|kept\s+current|updated)\b",
         2.0,
@@ -711,6 +713,17 @@ CAUSE_CUES: tuple[Cue, ...] = (
         1.2,
     ),
     _c(_R.MISALIGNMENT_WITH_CRITERIA, "management disagrees", r"\bdisagrees?\b", 0.5),
+    _c(
+        _R.MISALIGNMENT_WITH_CRITERIA,
+        "procedures to be brought in line with the requirement",
+        # Rewriting a policy so that it takes in an external rule says the policy had been built without it.
+        rf"\b{_WILL}\s+(?:\w+\s+){{0,2}}(?:revise|update|amend|modify|align)\w*\s+(?:\w+\s+){{0,4}}"
+        r"(?:polic(?:y|ies)|procedures?|processes)\s+(?:\w+\s+){0,2}to\s+(?:incorporate|reflect|align\s+with|"
+        r"conform\s+to|comply\s+with|include)\s+(?:\w+\s+){0,2}(?:requirements?|regulations?|guidance|rules?)\b|"
+        r"\bprocedures?\s+(?:\w+\s+){0,2}(?:do|does|did)\s+not\s+take\s+into\s+(?:consideration|account)\b|"
+        r"\bshould\s+have\s+been\s+(?:used|followed|applied|performed)\s+to\s+comply\s+with\b",
+        2.0,
+    ),
     _c(
         _R.MISALIGNMENT_WITH_CRITERIA,
         "not aligned with criteria",
@@ -930,6 +943,18 @@ CAUSE_CUES: tuple[Cue, ...] = (
         r"\b(?:did\s+not|failed\s+to)\s+(?:establish|set|develop)\s+(?:a\s+)?(?:timeline|schedule|plan|calendar)\b|"
         r"\b(?:tracking|reporting)\s+(?:calendar|schedule)\b|\bahead\s+of\s+time\b",
         1.4,
+    ),
+    _c(
+        _R.INADEQUATE_PLANNING,
+        "controls never put in place",
+        # No control existed at all (not a written one missing, not one that failed): the process was never
+        # set up before the work it should govern began.
+        r"\b(?:did|does|do)\s+not\s+have\s+(?:adequate|effective|sufficient|appropriate|any)\s+(?:internal\s+)?"
+        r"controls?\s+(?:in\s+place|over|to)\b|\bno\s+(?:internal\s+)?controls?\s+(?:were|was)\s+(?:in\s+place|"
+        r"established|designed)\b|"
+        rf"\b{_WILL}\s+(?:\w+\s+){{0,2}}(?:adopt|establish|implement|put\s+in\s+place)\s+"
+        r"(?:an?\s+)?(?:internal\s+)?control\s+(?:process|procedure|mechanism)\b",
+        1.6,
     ),
     _c(_R.INADEQUATE_PLANNING, "timeline named", r"\b(?:timelines?|schedul\w+|in\s+advance)\b", 0.5),
     _c(

@@ -223,6 +223,20 @@ STATED_CAUSES = [
     (_C.MISALIGNMENT_WITH_CRITERIA, "The team applied the wrong retention period."),
     (_C.RESOURCE_CONSTRAINTS, "The security team was short two engineers for most of the year."),
     (_C.INADEQUATE_INCIDENT_RESPONSE, "The response was delayed because the alert went unseen."),
+    (_C.INADEQUATE_PLANNING, "The company did not have adequate controls in place over grant reporting."),
+    (_C.INADEQUATE_PLANNING, "Management will adopt an internal control process that flags due dates."),
+    (
+        _C.MISALIGNMENT_WITH_CRITERIA,
+        "We will revise our procedures to incorporate the requirements of the new privacy regulation.",
+    ),
+    (
+        _C.MISALIGNMENT_WITH_CRITERIA,
+        "The onboarding procedure does not take into consideration the contractual notice period.",
+    ),
+    (
+        _C.LACK_OF_CONTROL_DOCUMENTATION,
+        "The operations guide does not specifically address when service accounts are disabled.",
+    ),
 ]
 
 
