@@ -94,6 +94,8 @@ def _analyzer_with(ctx: RunContext, chat: Any) -> Any:
     from analyzer.retrieval import Retriever
 
     services: Any = ctx.services
+    # No approved examples here, unlike the synchronous executors: the output is read back by running the
+    # same chain again, hours later, and a plan approved in between would change what it retrieves.
     return LLMAnalyzer(
         chat=chat,
         retriever=Retriever(index=services._index(), approved=None),

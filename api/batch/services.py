@@ -113,6 +113,7 @@ class ProductServices:
         self._limiter: RateLimitedChatModel | None = None
         self._vector_index: Any = None
         self._embedder: Any = None
+        self._approved: Any = None
 
     # --- shared parts, built lazily (a Celery worker builds them once per process) -----------------
     def _embedder_unlocked(self) -> Any:
@@ -126,6 +127,14 @@ class ProductServices:
         if self._vector_index is None:
             self._vector_index = pipeline.build_index(self.settings, self._embedder_unlocked())
         return self._vector_index
+
+    def _approved_unlocked(self) -> Any:
+        # Plans reviewers approved in earlier audits steer this run's drafts, as in `auditlens analyze`.
+        if self._approved is None:
+            from analyzer.storage.approved_examples import SqlApprovedExamples
+
+            self._approved = SqlApprovedExamples(self.database, self._embedder_unlocked())
+        return self._approved
 
     def _index(self) -> Any:
         with self._lock:
@@ -197,7 +206,9 @@ class ProductServices:
         if self.limits.provider == "offline":
             from analyzer.offline import OfflineAnalyzer
 
-            return OfflineAnalyzer(self._embedder_unlocked(), index=self._index_unlocked())
+            return OfflineAnalyzer(
+                self._embedder_unlocked(), index=self._index_unlocked(), approved=self._approved_unlocked()
+            )
         if self.limits.provider != "openai":
             raise ConfigError(f"unknown provider {self.limits.provider!r}; use offline or openai")
         inner = self._chat_override
@@ -226,7 +237,7 @@ class ProductServices:
 
         return LLMAnalyzer(
             chat=self._limiter,
-            retriever=Retriever(index=self._index_unlocked(), approved=None),
+            retriever=Retriever(index=self._index_unlocked(), approved=self._approved_unlocked()),
             model_name=self.settings.llm_model or "unknown",
             max_tokens=self.settings.llm_max_tokens,
         )
