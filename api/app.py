@@ -17,6 +17,7 @@ from api.errors import install_error_handlers
 from api.jobs import ItemHandler, JobRunner
 from api.routes import ROUTERS
 from api.routes.analyses import ANALYSIS_KIND, analysis_item
+from api.routes.batches import resume_interrupted_runs
 from api.routes.documents import INGEST_KIND, ingest_item
 
 # Background job kinds the API process runs itself (batch runs bring their own executor).
@@ -33,6 +34,8 @@ def create_app(container: Container, *, start_workers: bool = True) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if start_workers and runner.threads > 0:
             runner.start()
+        if start_workers:
+            resume_interrupted_runs(container)
         try:
             yield
         finally:

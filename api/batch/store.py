@@ -165,6 +165,35 @@ class RunStore:
             job.error = None
             job.updated_at = utcnow()
 
+    def orphaned_runs(self, *, origin: str, lease_s: float) -> list[Job]:
+        """Running in-process runs started by `origin` whose driver is gone (dead, or silent `lease_s`)."""
+        cutoff = utcnow() - timedelta(seconds=lease_s)
+        with self.database.session() as s:
+            rows = s.scalars(select(Job).where(Job.kind == RUN_KIND, Job.status == RUN_RUNNING)).all()
+            for job in rows:
+                s.expunge(job)
+        return [
+            job
+            for job in rows
+            if (job.params or {}).get("origin") == origin
+            and (job.params or {}).get("executor", "inprocess") == "inprocess"
+            and job.owner != process_identity()
+            and (not _owner_alive(job.owner) or _aware(job.updated_at) < cutoff)
+        ]
+
+    def adopt(self, run_id: str, *, previous_owner: str | None) -> bool:
+        """Make this process the driver if `previous_owner` still is; False when another got there first."""
+        # A compare-and-set, so two servers restarting at once never both drive one run.
+        owner_is = Job.owner.is_(None) if previous_owner is None else Job.owner == previous_owner
+        with self.database.session() as s:
+            res = s.execute(
+                update(Job)
+                .where(Job.id == run_id, Job.status == RUN_RUNNING, owner_is)
+                .values(owner=process_identity(), error=None, updated_at=utcnow())
+                .execution_options(synchronize_session=False)
+            )
+            return _rowcount(res) == 1
+
     def heartbeat(self, run_id: str) -> None:
         """Mark the run as alive (its updated_at is the heartbeat)."""
         with self.database.session() as s:

@@ -2,12 +2,15 @@
 
 The source is a folder or manifest CSV under `<data_dir>/batch-sources/` on the server (the API never
 reads paths outside it). The run is driven by the same executor as `auditlens batch`, in a background
-thread of the API process (or by Celery workers with `executor: "celery"`); a run interrupted by a
-restart is finished with `auditlens batch --resume RUN_ID --org ORG`.
+thread of the API process (or by Celery workers with `executor: "celery"`). When the API starts, it takes
+over the in-process runs an earlier API process left running (that process is gone, or silent for the claim
+lease) and finishes them without redoing finished items; `auditlens batch --resume RUN_ID --org ORG` does
+the same by hand.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 from pathlib import Path
 from typing import Any, Literal
@@ -24,7 +27,9 @@ from api.batch.summary import write_outputs
 from api.container import Container
 from api.deps import AuditWriter, ContainerDep, Reader
 
+log = logging.getLogger("auditlens.batches")
 router = APIRouter(prefix="/v1", tags=["batches"])
+ORIGIN = "api"  # marks runs this API started, so only those are taken over after a restart
 SOURCES_DIR = "batch-sources"
 RUNS_DIR = "batch-runs"
 
@@ -92,21 +97,51 @@ def start_batch(body: BatchRequest, container: ContainerDep, principal: AuditWri
         executor=body.executor,
     )
     params["source"] = body.source  # the caller's spelling, not the server path
+    params["origin"] = ORIGIN
     store = st.RunStore(container.database)
     create_run(store=store, org_id=principal.org_id, run_id=run_id, source=source, params=params)
+    _launch(container, store, run_id=run_id, org_id=principal.org_id, params=params)
+    return JSONResponse(status_code=202, content={"id": run_id, "status": st.RUN_RUNNING})
+
+
+def _launch(
+    container: Container, store: st.RunStore, *, run_id: str, org_id: str, params: dict[str, Any]
+) -> threading.Thread:
+    """Drive the run in a background thread of this process."""
     ctx = RunContext(
         settings=container.settings,
         store=store,
-        services=build_services(container.settings, container.database, params),
+        # A resumed run must not spend again what it spent before the restart.
+        services=build_services(
+            container.settings, container.database, params, spent_before_usd=store.usage(run_id)["cost_usd"]
+        ),
         run_id=run_id,
-        org_id=principal.org_id,
+        org_id=org_id,
         params=params,
     )
+    out_dir = Path(params.get("out") or container.settings.data_dir / RUNS_DIR / run_id)
     thread = threading.Thread(
-        target=_drive, args=(container, ctx, out_dir, body.concurrency), name=f"batch-{run_id}", daemon=True
+        target=_drive,
+        args=(container, ctx, out_dir, int(params.get("concurrency") or 4)),
+        name=f"batch-{run_id}",
+        daemon=True,
     )
     thread.start()
-    return JSONResponse(status_code=202, content={"id": run_id, "status": st.RUN_RUNNING})
+    return thread
+
+
+def resume_interrupted_runs(container: Container) -> list[threading.Thread]:
+    """Take over and restart the in-process runs an earlier API process left unfinished."""
+    store = st.RunStore(container.database)
+    threads = []
+    for run in store.orphaned_runs(origin=ORIGIN, lease_s=container.settings.batch_claim_lease_s):
+        if not store.adopt(run.id, previous_owner=run.owner):
+            continue  # another API process took it over first
+        # This process owns the run now and its old driver is gone: the claims it left are void.
+        requeued = store.requeue_running(run.id)
+        log.info("resuming batch run %s (%d item(s) in flight were requeued)", run.id, requeued)
+        threads.append(_launch(container, store, run_id=run.id, org_id=run.org_id, params=dict(run.params)))
+    return threads
 
 
 @router.get("/batches/{batch_id}")
