@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
-import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, cast
 
@@ -186,44 +183,6 @@ def test_chroma_default_embedding_function_is_never_called(
     assert len(index.search(org_id="o", query="some text", k=1)) == 1
 
 
-@pytest.fixture(scope="module")
-def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A real Chroma server (the `chroma run` shipped with chromadb) on a free loopback port."""
-    exe = Path(sys.executable).with_name("chroma")
-    if not exe.exists():
-        pytest.skip(f"the chroma server command is not installed next to {sys.executable}")
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    data = tmp_path_factory.mktemp("chroma-server")
-    log = (data / "server.log").open("wb")
-    proc = subprocess.Popen(
-        [str(exe), "run", "--path", str(data / "db"), "--host", "127.0.0.1", "--port", str(port)],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        env={**os.environ, "ANONYMIZED_TELEMETRY": "False"},
-    )
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=1):
-                    break
-            except OSError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail(f"chroma server did not start: {(data / 'server.log').read_text()[-500:]}")
-                time.sleep(0.3)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()
-
-
 @pytest.mark.slow
 def test_http_client_against_a_real_server(
     chroma_server: str, tmp_path: Path, minilm: MiniLMEmbedder
@@ -275,3 +234,35 @@ def test_records_left_by_a_crash_are_invisible_and_swept(tmp_path: Path, minilm:
 
     index.replace_document(org_id="o", document_id="d", chunks=[_chunk("o", "a", "d", 0, "second version")])
     assert raw.count() == 1  # the old live record and the orphan are both gone
+
+
+def test_a_second_process_is_refused_the_embedded_store_with_a_clear_reason(tmp_path: Path) -> None:
+    # Chroma's embedded store is not safe for several processes at once; the second one must be told so
+    # (and how to share: a Chroma server), never left to fail on a query later.
+    settings = Settings(data_dir=tmp_path)
+    chroma_index.make_client(settings)  # this process now holds the store
+    chroma_index.make_client(settings)  # ...and may open it again
+    other = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys\n"
+            "from pathlib import Path\n"
+            "from analyzer.adapters.chroma_index import make_client\n"
+            "from analyzer.errors import ConfigError\n"
+            "from analyzer.settings import Settings\n"
+            "try:\n"
+            "    make_client(Settings(data_dir=Path(sys.argv[1])))\n"
+            "except ConfigError as exc:\n"
+            "    print(exc)\n"
+            "    sys.exit(3)\n",
+            str(tmp_path),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=Path(__file__).resolve().parents[1],
+    )
+    assert other.returncode == 3, other.stderr[-2000:]
+    assert f"in use by auditlens process {os.getpid()}" in other.stdout
+    assert "AUDITLENS_CHROMA_URL" in other.stdout

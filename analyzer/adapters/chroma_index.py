@@ -10,10 +10,15 @@ next replace of the same document sweeps away.
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import hashlib
+import os
+import socket
+import threading
 import uuid
 from collections.abc import Sequence
-from typing import Any, cast
+from pathlib import Path
+from typing import IO, Any, cast
 from urllib.parse import urlparse
 
 import chromadb
@@ -95,7 +100,42 @@ def make_client(settings: Settings) -> ClientAPI:
             settings=chroma_settings,
         )
     settings.chroma_dir.mkdir(parents=True, exist_ok=True)
+    hold_local_store(settings.chroma_dir)
     return chromadb.PersistentClient(path=str(settings.chroma_dir), settings=chroma_settings)
+
+
+# Local stores this process holds, by resolved path; the open file keeps the lock until the process ends.
+_HELD: dict[Path, IO[str]] = {}
+_HELD_LOCK = threading.Lock()
+
+
+def hold_local_store(chroma_dir: Path) -> None:
+    """Make this process the only one using a local Chroma directory; ConfigError when another one is."""
+    # Chroma's embedded store keeps part of its state in each process's memory: measured here, a process
+    # reading while another writes fails with "Error finding id", and two processes creating a store at
+    # once fail with "table collections already exists". Several processes need a Chroma server.
+    path = chroma_dir.resolve()
+    with _HELD_LOCK:
+        if path in _HELD:
+            return
+        path.mkdir(parents=True, exist_ok=True)
+        handle = (path / ".auditlens.lock").open("a+")
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip() or "another process"
+            handle.close()
+            raise ConfigError(
+                f"the local vector store {path} is in use by {holder}; only one process may use it at a "
+                "time: stop that process, or run a Chroma server (`chroma run --path DIR`) and set "
+                "AUDITLENS_CHROMA_URL so that several processes can share it"
+            ) from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"auditlens process {os.getpid()} on {socket.gethostname()}")
+        handle.flush()
+        _HELD[path] = handle
 
 
 def _metadata(chunk: Chunk, *, generation: str, ordinal: int) -> dict[str, Any]:

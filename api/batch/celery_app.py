@@ -8,6 +8,7 @@ final item is skipped, so a re-delivered or re-sent message never repeats an LLM
 
 from __future__ import annotations
 
+import logging
 import threading
 from typing import Any
 
@@ -17,8 +18,11 @@ from analyzer.privacy import apply_offline_defaults
 from analyzer.settings import Settings
 from analyzer.storage.db import Database
 from api.batch import store as st
+from api.batch.ratelimit import SharedLimits
 from api.batch.runner import RunContext, build_services, process_item
+from api.batch.shared_limits import RedisRunLimits
 
+log = logging.getLogger("auditlens.batch")
 TASK_NAME = "auditlens.batch.process_item"
 # A busy item (claimed by a worker that may have died) is retried after this many seconds.
 BUSY_RETRY_S = 5.0
@@ -59,6 +63,15 @@ class _WorkerState:
         self._database: Database | None = None
         self._contexts: dict[str, RunContext] = {}
 
+    def _shared_limits(self, run_id: str) -> SharedLimits | None:
+        # Every worker process of a run draws from one RPM/TPM budget and one cost ceiling kept next to
+        # the broker. Another broker gets per-process limits, and says so.
+        url = self.settings.celery_broker_url or ""
+        if url.startswith(("redis://", "rediss://", "unix://")):
+            return RedisRunLimits(url, run_id)
+        log.warning("broker is not Redis: the limits and cost ceiling of run %s apply per process", run_id)
+        return None
+
     def context(self, run_id: str) -> RunContext:
         with self._lock:
             if self._database is None:
@@ -72,7 +85,14 @@ class _WorkerState:
                 ctx = RunContext(
                     settings=self.settings,
                     store=store,
-                    services=build_services(self.settings, self._database, params, spent_before_usd=spent),
+                    services=build_services(
+                        self.settings,
+                        self._database,
+                        params,
+                        spent_before_usd=spent,
+                        shared=self._shared_limits(run_id),
+                        spent_so_far=lambda: store.usage(run_id)["cost_usd"],
+                    ),
                     run_id=run_id,
                     org_id=run.org_id,
                     params=params,
@@ -122,6 +142,12 @@ def start_worker(
 ) -> None:
     """Run a worker in this process until it is stopped."""
     apply_offline_defaults()
+    if not settings.chroma_url:
+        from analyzer.adapters.chroma_index import hold_local_store
+
+        # Claimed before any task runs: a second worker process on the same local store stops here with
+        # a clear message instead of failing items later (several workers need a Chroma server).
+        hold_local_store(settings.chroma_dir)
     app = make_celery(settings)
     argv: list[str] = [
         "worker",

@@ -13,6 +13,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from analyzer.errors import LLMError, LLMTransientError
 from analyzer.ports import ChatModel, ChatRequest, ChatResult
@@ -85,6 +86,42 @@ class TokenBucket:
             self._level = 0.0
 
 
+class Bucket(Protocol):
+    """What the limiter needs of a token bucket (local, or shared by a run's processes)."""
+
+    def acquire(self, amount: float) -> float:
+        """Take `amount` units, waiting as needed; returns the seconds waited."""
+        ...
+
+    def drain(self) -> None:
+        """Empty the bucket."""
+        ...
+
+
+class CostLedger(Protocol):
+    """Money spent and reserved by every process of a run, with its ceiling."""
+
+    def reserve(self, worst_usd: float) -> tuple[float, float] | None:
+        """Reserve a call's worst case; None when done, else the (spent, reserved) that refused it."""
+        ...
+
+    def settle(self, reserved_usd: float, spent_usd: float) -> None:
+        """Release a reservation and book what the call cost."""
+        ...
+
+
+class SharedLimits(Protocol):
+    """Where a run's buckets and ledger live when several processes work on it (Redis for Celery)."""
+
+    def bucket(self, name: str, *, capacity: float, rate_per_s: float) -> Bucket:
+        """The run's bucket called `name`."""
+        ...
+
+    def ledger(self, *, max_cost_usd: float | None, spent_so_far: Callable[[], float]) -> CostLedger:
+        """The run's cost ledger."""
+        ...
+
+
 class CostCeilingReached(LLMError):
     """The run's cost ceiling does not allow another call; the run pauses (resumable)."""
 
@@ -148,15 +185,27 @@ class RateLimitedChatModel:
         max_backoff_s: float = 60.0,
         sleep: Callable[[float], None] = time.sleep,
         meter: UsageMeter | None = None,
+        shared: SharedLimits | None = None,
+        spent_so_far: Callable[[], float] | None = None,
     ) -> None:
         self.inner = inner
+
         # A minute's worth of capacity would let a cold start fire a whole minute of requests at once
         # and trip the provider's shorter enforcement windows; half a second's worth keeps the flow
         # smooth and leaves the provider's own burst allowance as slack for network jitter.
-        self.requests = (
-            TokenBucket(capacity=max(1.0, rpm / 120), rate_per_s=rpm / 60, sleep=sleep) if rpm else None
+        def bucket(name: str, capacity: float, rate_per_s: float) -> Bucket:
+            if shared is not None:
+                return shared.bucket(name, capacity=capacity, rate_per_s=rate_per_s)
+            return TokenBucket(capacity=capacity, rate_per_s=rate_per_s, sleep=sleep)
+
+        self.requests = bucket("requests", max(1.0, rpm / 120), rpm / 60) if rpm else None
+        self.tokens = bucket("tokens", tpm / 120, tpm / 60) if tpm else None
+        # With shared limits the ceiling is checked against the whole run's ledger, not this process's.
+        self._ledger = (
+            shared.ledger(max_cost_usd=max_cost_usd, spent_so_far=spent_so_far or (lambda: spent_before_usd))
+            if shared is not None
+            else None
         )
-        self.tokens = TokenBucket(capacity=tpm / 120, rate_per_s=tpm / 60, sleep=sleep) if tpm else None
         # Our character-based prompt estimate is scaled by what the provider reports (moving average of
         # reported / estimated prompt tokens), so the TPM budget tracks the provider's own tokenizer.
         self._calibration = 1.0
@@ -185,18 +234,26 @@ class RateLimitedChatModel:
         """True once the ceiling has refused a call."""
         return self.meter.refused > 0
 
+    def _refuse(self, spent: float, reserved: float) -> CostCeilingReached:
+        self.meter.refused += 1
+        self._local.refused = True
+        return CostCeilingReached(
+            f"cost ceiling ${self.max_cost_usd or 0:.2f} reached "
+            f"(spent ${spent:.4f}, in flight ${reserved:.4f})"
+        )
+
     def _reserve(self, budget_tokens: int, max_tokens: int) -> float:
         worst = self.pricing.cost(budget_tokens - max_tokens, max_tokens)
+        refused = self._ledger.reserve(worst) if self._ledger is not None else None
         with self.meter._lock:
-            if self.max_cost_usd is not None and (
-                self.meter.spent_usd + self.meter.reserved_usd + worst > self.max_cost_usd
+            if refused is not None:
+                raise self._refuse(*refused)
+            if (
+                self._ledger is None
+                and self.max_cost_usd is not None
+                and self.meter.spent_usd + self.meter.reserved_usd + worst > self.max_cost_usd
             ):
-                self.meter.refused += 1
-                self._local.refused = True
-                raise CostCeilingReached(
-                    f"cost ceiling ${self.max_cost_usd:.2f} reached "
-                    f"(spent ${self.meter.spent_usd:.4f}, in flight ${self.meter.reserved_usd:.4f})"
-                )
+                raise self._refuse(self.meter.spent_usd, self.meter.reserved_usd)
             self.meter.reserved_usd += worst
         return worst
 
@@ -206,6 +263,7 @@ class RateLimitedChatModel:
         budget = int(prompt_est * self._calibration * 1.02) + 1 + request.max_tokens
         reserved = self._reserve(budget, request.max_tokens)
         attempts = 0
+        cost = 0.0
         try:
             while True:
                 attempts += 1
@@ -234,12 +292,14 @@ class RateLimitedChatModel:
                     self._sleep(self._backoff(attempts, exc.retry_after_s))
                     continue
                 break
+            cost = self.pricing.cost(result.input_tokens, result.output_tokens)
         finally:
             with self.meter._lock:
                 self.meter.reserved_usd -= reserved
+            if self._ledger is not None:
+                self._ledger.settle(reserved, cost)
         # Providers count prompt + max_tokens against TPM when the request arrives, so the unused part
         # of max_tokens is not given back to the bucket.
-        cost = self.pricing.cost(result.input_tokens, result.output_tokens)
         with self.meter._lock:
             if result.input_tokens > 0:
                 observed = result.input_tokens / max(1, prompt_est)

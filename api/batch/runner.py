@@ -22,7 +22,7 @@ from analyzer.models import DocumentKind, FindingAnalysis
 from analyzer.settings import Settings
 from analyzer.storage.db import Database
 from api.batch import store as st
-from api.batch.ratelimit import UsageMeter
+from api.batch.ratelimit import SharedLimits, UsageMeter
 from api.batch.services import BatchServices, ProductServices, RunLimits, pricing_from
 from api.batch.sources import AuditSpec, BatchSource, DocumentSpec
 
@@ -122,6 +122,8 @@ def build_services(
     *,
     spent_before_usd: float = 0.0,
     meter: UsageMeter | None = None,
+    shared: SharedLimits | None = None,
+    spent_so_far: Callable[[], float] | None = None,
 ) -> ProductServices:
     """The real services for a run, with its provider, limits and cost ceiling."""
     limits = RunLimits(
@@ -132,7 +134,14 @@ def build_services(
         spent_before_usd=spent_before_usd,
         price_factor=float(params.get("price_factor", 1.0)),
     )
-    return ProductServices(settings=settings, database=database, limits=limits, meter=meter)
+    return ProductServices(
+        settings=settings,
+        database=database,
+        limits=limits,
+        meter=meter,
+        shared=shared,
+        spent_so_far=spent_so_far,
+    )
 
 
 # --- the work -------------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ runs in threads or in Celery workers.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -23,7 +24,7 @@ from analyzer.storage import catalog
 from analyzer.storage.db import Database
 from analyzer.storage.plans import record_analysis
 from analyzer.storage.tables import Audit, FindingRow
-from api.batch.ratelimit import Pricing, RateLimitedChatModel, UsageMeter
+from api.batch.ratelimit import Pricing, RateLimitedChatModel, SharedLimits, UsageMeter
 from api.batch.sources import AuditSpec
 from ingestion import pipeline
 
@@ -101,8 +102,12 @@ class ProductServices:
         limits: RunLimits,
         chat: ChatModel | None = None,
         meter: UsageMeter | None = None,
+        shared: SharedLimits | None = None,
+        spent_so_far: Callable[[], float] | None = None,
     ) -> None:
         self.settings = settings
+        self._shared = shared
+        self._spent_so_far = spent_so_far
         self.database = database
         self.limits = limits
         self._chat_override = chat
@@ -231,6 +236,8 @@ class ProductServices:
             spent_before_usd=self.limits.spent_before_usd,
             max_retries=max(3, self.settings.llm_max_retries),
             meter=self._meter,
+            shared=self._shared,
+            spent_so_far=self._spent_so_far,
         )
         from analyzer.llm_analyzer import LLMAnalyzer
         from analyzer.retrieval import Retriever

@@ -203,3 +203,80 @@ def test_worker_killed_mid_run_is_replaced_without_duplicates(
             ).all()
         )
     assert per_finding == dict.fromkeys(ids, 1)
+
+
+def test_two_workers_share_one_cost_ceiling(
+    tmp_path: Path, celery_env: dict[str, str], chroma_server: str
+) -> None:
+    """Two worker processes on an LLM run: together they never spend past the run's ceiling."""
+    from api.batch import store as st
+    from api.batch.simulator import LLMSimulator, SimulatorConfig
+
+    ceiling = 0.4
+    with LLMSimulator(SimulatorConfig(latency_s=0.4)) as sim:
+        env = {
+            **celery_env,
+            "AUDITLENS_CHROMA_URL": chroma_server,
+            "AUDITLENS_LLM_BASE_URL": sim.base_url,
+            "AUDITLENS_LLM_MODEL": "sim-1",
+            "AUDITLENS_LLM_API_KEY": "sim-key",
+            "AUDITLENS_LLM_MAX_TOKENS": "600",
+            # $10 per million tokens: a call (a prompt of about 11k tokens) costs about $0.1, so the
+            # ceiling admits a few of the nine findings.
+            "AUDITLENS_LLM_PRICE_IN_PER_MTOK": "10",
+            "AUDITLENS_LLM_PRICE_OUT_PER_MTOK": "10",
+        }
+        settings = Settings(
+            data_dir=Path(env["AUDITLENS_DATA_DIR"]),
+            celery_broker_url=env["AUDITLENS_CELERY_BROKER_URL"],
+            celery_queue=env["AUDITLENS_CELERY_QUEUE"],
+            chroma_url=chroma_server,
+            llm_base_url=sim.base_url,
+            llm_model="sim-1",
+            llm_api_key="sim-key",
+            llm_max_tokens=600,
+            llm_price_in_per_mtok=10,
+            llm_price_out_per_mtok=10,
+            _env_file=None,  # type: ignore[call-arg]
+        )
+        db.upgrade(settings.resolved_database_url)
+        workers = []
+        for n in range(2):
+            log = (tmp_path / f"worker{n}.log").open("wb")
+            workers.append(
+                subprocess.Popen(
+                    [AUDITLENS, "worker", "--concurrency", "2"],
+                    env=env,
+                    cwd=tmp_path,
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                    start_new_session=True,
+                )
+            )
+        try:
+            code = run_batch(
+                settings=settings,
+                source=write_history(tmp_path),
+                org="acme",
+                provider="openai",
+                concurrency=None,
+                rpm=None,
+                tpm=None,
+                max_cost_usd=ceiling,
+                resume=None,
+                out=tmp_path / "out",
+                as_json=True,
+                executor="celery",
+            )
+        finally:
+            for proc in workers:
+                os.killpg(proc.pid, signal.SIGTERM)
+                proc.wait(timeout=60)
+        calls = sim.stats.ok
+    summary = json.loads((tmp_path / "out" / "summary.json").read_text())
+    assert code == 3, summary["errors"]  # paused at the ceiling, resumable
+    spent = st.RunStore(db.Database(settings.resolved_database_url)).usage(summary["run_id"])["cost_usd"]
+    assert 0 < spent <= ceiling, (spent, calls)
+    assert 0 < calls < 9  # some findings were analysed, the rest wait for a raised ceiling
+    # Both processes took part (otherwise one process's own ceiling would have been enough).
+    assert all("auditlens.batch.process_item" in (tmp_path / f"worker{n}.log").read_text() for n in range(2))
