@@ -14,6 +14,7 @@ from typing import Any
 
 from celery import Celery, Task
 
+from analyzer.errors import ConfigError
 from analyzer.privacy import apply_offline_defaults
 from analyzer.settings import Settings
 from analyzer.storage.db import Database
@@ -31,8 +32,6 @@ BUSY_RETRY_S = 5.0
 def make_celery(settings: Settings) -> Celery:
     """The Celery app for these settings (broker from AUDITLENS_CELERY_BROKER_URL)."""
     if not settings.celery_broker_url:
-        from analyzer.errors import ConfigError
-
         raise ConfigError("set AUDITLENS_CELERY_BROKER_URL (e.g. redis://127.0.0.1:6379/0) to use Celery")
     app = Celery("auditlens", broker=settings.celery_broker_url, set_as_current=False)
     app.conf.update(
@@ -144,6 +143,12 @@ def start_worker(
     apply_offline_defaults()
     if not settings.chroma_url:
         from analyzer.adapters.chroma_index import hold_local_store
+
+        if pool == "prefork" and concurrency > 1:
+            raise ConfigError(
+                f"--pool prefork with {concurrency} processes cannot share the embedded vector store; use "
+                "--pool threads, or run a Chroma server and set AUDITLENS_CHROMA_URL"
+            )
 
         # Claimed before any task runs: a second worker process on the same local store stops here with
         # a clear message instead of failing items later (several workers need a Chroma server).

@@ -280,3 +280,19 @@ def test_two_workers_share_one_cost_ceiling(
     assert 0 < calls < 9  # some findings were analysed, the rest wait for a raised ceiling
     # Both processes took part (otherwise one process's own ceiling would have been enough).
     assert all("auditlens.batch.process_item" in (tmp_path / f"worker{n}.log").read_text() for n in range(2))
+
+
+def test_worker_refuses_what_would_share_the_embedded_store(
+    celery_env: dict[str, str], tmp_path: Path
+) -> None:
+    prefork = subprocess.run(
+        [AUDITLENS, "worker", "--pool", "prefork", "--concurrency", "2"],
+        env=celery_env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert prefork.returncode != 0
+    assert "AUDITLENS_CHROMA_URL" in prefork.stderr + prefork.stdout
+    assert "Traceback" not in prefork.stderr
