@@ -97,8 +97,11 @@ def count_markers(blocks: list[Block]) -> list[Marker]:
             assert result_column is not None
             for number, row in enumerate(rows[first:], start=first):
                 result = cell(row, result_column[0])
-                # A row whose first cell is empty continues the row above (cut by a page break).
-                if not cell(row, 0).strip() or not result.strip() or NO_EXCEPTION.match(result):
+                if not result.strip() or NO_EXCEPTION.match(result):
+                    continue
+                # A row whose first cell is empty continues the row above (cut by a page break), unless
+                # its result opens with an exception of its own (another test under a merged control).
+                if not cell(row, 0).strip() and _text_marker(result) != 0:
                     continue
                 if row in rows[:first]:
                     continue

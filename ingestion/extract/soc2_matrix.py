@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from analyzer.models import FindingLayout
 from ingestion.controlrefs import CONTROL_REF_RE
 from ingestion.extract._refs import leading_ref, normalise_ref
-from ingestion.extract.cell_matrix import assign_cells, bare_ref, header_runs, result_complete
+from ingestion.extract.cell_matrix import RESULT_START, assign_cells, bare_ref, header_runs, result_complete
 from ingestion.extract.document import (
     NO_EXCEPTION,
     RESPONSES_HEADING,
@@ -253,6 +253,13 @@ class _Scanner:
             if not ref.strip():
                 if self.row is None:
                     continue
+                if self._starts_another_test(row, columns):
+                    # A control cell merged down over several tests: each test has its own result, and
+                    # each failed one is its own exception (with its own test, not its neighbours').
+                    shared = self.row
+                    self.close()
+                    self.row = _Row(ref=shared.ref, start=block.index, page=block.page, section=self.section)
+                    self.row.fields["description"] = list(shared.fields.get("description", []))
             else:
                 self.close()
                 self.row = _Row(ref=ref.strip(), start=block.index, page=block.page, section=self.section)
@@ -267,6 +274,21 @@ class _Scanner:
                     self.row.add(name, value, block.page)
             self.row.keys.add(row_key(block.element.id, number))
         self.field = None
+
+    def _starts_another_test(self, row: list[str], columns: MatrixColumns) -> bool:
+        """True when a row under a merged control cell holds a new test and result, not cut-off text."""
+        assert self.row is not None
+        test, result = cell(row, columns.test), cell(row, columns.result)
+        done_test = self.row.fields.get("test", [""])[-1]
+        done_result = self.row.fields.get("result", [""])[-1]
+        return bool(
+            columns.test is not None
+            and test[:1].isupper()
+            and RESULT_START.match(result)
+            and not cell(row, columns.description)
+            and _SENTENCE_END.search(done_test)
+            and _SENTENCE_END.search(done_result)
+        )
 
 
 def extract_matrix(blocks: list[Block]) -> list[Draft]:

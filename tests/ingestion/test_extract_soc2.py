@@ -262,8 +262,42 @@ def test_matrix_under_a_title_row_with_a_two_row_header_and_merged_cells():
     ]
     merged = result.findings[0]
     assert merged.control_description == "New access is approved."
-    assert merged.test_performed == "Inspected 25 new users. Inspected the quarterly review."
+    assert merged.test_performed == "Inspected 25 new users."  # the passed test is not part of it
     assert merged.sample is not None and (merged.sample.exceptions, merged.sample.sample_size) == (2, 25)
+    rec = result.reconciliation
+    assert (rec.markers_found, rec.findings_extracted, rec.matched) == (2, 2, True)
+
+
+def test_each_failed_test_under_one_merged_control_cell_is_its_own_finding():
+    markup = (
+        "<table><tr><td>Control No.</td><td>Control Activity</td><td>Tests Performed</td>"
+        "<td>Results of Tests</td></tr>"
+        '<tr><td rowspan="3">CC7.2</td><td rowspan="3">Security alerts are triaged within a day.</td>'
+        "<td>Inspected 30 alerts for triage within a day.</td>"
+        "<td>Exception noted. 3 of 30 alerts were triaged after four days.</td></tr>"
+        "<tr><td>Inspected the alerting rules for changes.</td><td>No exceptions noted.</td></tr>"
+        "<tr><td>Inspected the on-call roster for every week.</td>"
+        "<td>Exception noted. The roster had no engineer for 2 of 52 weeks.</td></tr></table>"
+    )
+    result = _run(doc(("Title", "Section IV: Tests of Controls", 7), ("Table", markup, 7)))
+    assert [(f.control_ref, f.test_performed, f.text) for f in result.findings] == [
+        (
+            "CC7.2",
+            "Inspected 30 alerts for triage within a day.",
+            "Exception noted. 3 of 30 alerts were triaged after four days.",
+        ),
+        (
+            "CC7.2",
+            "Inspected the on-call roster for every week.",
+            "Exception noted. The roster had no engineer for 2 of 52 weeks.",
+        ),
+    ]
+    first, second = result.findings
+    assert first.id != second.id
+    assert (
+        first.control_description == second.control_description == "Security alerts are triaged within a day."
+    )
+    assert first.sample is not None and (first.sample.exceptions, first.sample.sample_size) == (3, 30)
     rec = result.reconciliation
     assert (rec.markers_found, rec.findings_extracted, rec.matched) == (2, 2, True)
 
