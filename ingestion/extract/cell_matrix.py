@@ -69,8 +69,11 @@ def header_runs(blocks: list[Block]) -> dict[int, int]:
     return runs
 
 
-def assign_cells(cells: list[str]) -> dict[str, list[str]]:
-    """Split a row's cell texts into description / test / result (cut cells are re-joined first)."""
+def assign_cells(cells: list[str], *, with_description: bool = True) -> dict[str, list[str]]:
+    """Split a row's cell texts into description / test / result (cut cells are re-joined first).
+
+    `with_description=False` reads a further test of the control above, whose cell holds no description.
+    """
     merged: list[str] = []
     for text in cells:
         if merged and (text[:1].islower() or not _SENTENCE_END.search(merged[-1])):
@@ -82,7 +85,9 @@ def assign_cells(cells: list[str]) -> dict[str, list[str]]:
         result_at = len(merged) - 1 if len(merged) >= 3 else len(merged)
     before, result = merged[:result_at], merged[result_at:]
     test_at = next((i for i, text in enumerate(before) if i > 0 and TEST_START.match(text)), None)
-    if test_at is None:
+    if not with_description:
+        test_at = 0
+    elif test_at is None:
         test_at = 1 if before else 0
     fields = {"description": before[:test_at], "test": before[test_at:], "result": result}
     return {name: parts for name, parts in fields.items() if parts}

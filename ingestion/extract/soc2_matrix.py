@@ -8,7 +8,14 @@ from dataclasses import dataclass, field
 from analyzer.models import FindingLayout
 from ingestion.controlrefs import CONTROL_REF_RE
 from ingestion.extract._refs import leading_ref, normalise_ref
-from ingestion.extract.cell_matrix import RESULT_START, assign_cells, bare_ref, header_runs, result_complete
+from ingestion.extract.cell_matrix import (
+    RESULT_START,
+    TEST_START,
+    assign_cells,
+    bare_ref,
+    header_runs,
+    result_complete,
+)
 from ingestion.extract.document import (
     NO_EXCEPTION,
     RESPONSES_HEADING,
@@ -66,6 +73,8 @@ class _Row:
     keys: set[str] = field(default_factory=set)
     result_page: int | None = None
     cells: list[tuple[str, int | None]] = field(default_factory=list)  # cell-sequence rows only
+    # A further test of the control above (its cells hold no description): the control's description.
+    inherited: list[str] | None = None
 
     def add(self, name: str, text: str, page: int | None) -> None:
         self.fields.setdefault(name, []).append(text)
@@ -74,8 +83,11 @@ class _Row:
 
     def draft(self) -> Draft | None:
         if self.cells:
-            for name, parts in assign_cells([text for text, _ in self.cells]).items():
+            texts = [text for text, _ in self.cells]
+            for name, parts in assign_cells(texts, with_description=self.inherited is None).items():
                 self.fields[name] = parts
+            if self.inherited is not None:
+                self.fields["description"] = list(self.inherited)
             result_first = self.fields.get("result", [""])[0]
             self.result_page = next(
                 (page for text, page in self.cells if result_first.startswith(text)), None
@@ -129,6 +141,8 @@ class _Scanner:
     def __init__(self) -> None:
         self.drafts: list[Draft] = []
         self.row: _Row | None = None
+        self.last: _Row | None = None  # the row closed last: a further test without a reference is its
+        self.last_adjacent = False  # nothing was skipped since `last` closed
         self.field: str | None = None
         self.section: str | None = None
         self.columns: MatrixColumns | None = None
@@ -142,7 +156,20 @@ class _Scanner:
             draft = self.row.draft()
             if draft is not None:
                 self.drafts.append(draft)
+            self.last, self.last_adjacent = self.row, True
         self.row, self.field = None, None
+
+    def _another_test(self, block: Block) -> None:
+        """Open a row for a further test of the control just read (its cells name no control again)."""
+        control = self.last
+        assert control is not None
+        self.row = _Row(
+            ref=control.ref,
+            start=block.index,
+            page=block.page,
+            section=self.section,
+            inherited=control.fields.get("description", []),
+        )
 
     def cell_block(self, block: Block) -> bool:
         """Handle a block of a matrix whose cells arrive one by one; False when the block is not one."""
@@ -157,12 +184,32 @@ class _Scanner:
             self.row = _Row(ref=ref, start=block.index, page=block.page, section=self.section)
             self.row.keys.add(block.element.id)
             return True
+        opens_test = bool(TEST_START.match(text)) and text[:1].isupper()
         if self.row is None:
+            if opens_test and self.last is not None and self.last.cells and self.last_adjacent:
+                # A control drawn with its cell merged over several tests: the next test has no reference.
+                # Only right after the control's last cell: after anything else (a description whose
+                # reference was lost), guessing the control would put the exception under the wrong one.
+                self._another_test(block)
+                assert self.row is not None
+                self.row.cells.append((text, block.page))
+                self.row.keys.add(block.element.id)
+                return True
+            self.last_adjacent = False
             if _is_heading(block):
                 self.section = text
             return True
         parts = [t for t, _ in self.row.cells]
-        result = assign_cells(parts).get("result", []) if parts else []
+        with_description = self.row.inherited is None
+        result = assign_cells(parts, with_description=with_description).get("result", []) if parts else []
+        if result and opens_test and _SENTENCE_END.search(parts[-1]):
+            # A complete exception result followed by a new test: the next test of the same control.
+            self.close()
+            self._another_test(block)
+            assert self.row is not None
+            self.row.cells.append((text, block.page))
+            self.row.keys.add(block.element.id)
+            return True
         if result and (
             result_complete(result)
             or (
@@ -174,6 +221,7 @@ class _Scanner:
         ):
             # The row is over: a passed result is complete, and a heading after a full sentence is a heading.
             self.close()
+            self.last_adjacent = False  # this block is not part of the control, so no test follows it
             if _is_heading(block):
                 self.section = text
             return True

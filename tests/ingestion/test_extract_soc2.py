@@ -221,6 +221,46 @@ def test_drawn_table_cells_arriving_as_separate_blocks():
     assert result.reconciliation.matched
 
 
+def test_drawn_cells_of_a_control_merged_over_several_tests():
+    # In a PDF the merged control cell is drawn once: the later tests of the control follow its last
+    # result with no reference of their own.
+    parsed = doc(
+        ("Title", "Control No.", 7),
+        ("Title", "Control Activity", 7),
+        ("Title", "Tests Performed", 7),
+        ("Title", "Results of Tests", 7),
+        ("UncategorizedText", "CC7.2", 7),
+        ("NarrativeText", "Security alerts are triaged within a day.", 7),
+        ("NarrativeText", "Inspected the alerting rules for changes.", 7),
+        ("NarrativeText", "No exceptions noted.", 7),
+        ("NarrativeText", "Inspected 30 alerts for triage within a day.", 7),
+        ("NarrativeText", "Exception noted. 3 of 30 alerts were triaged after four days.", 7),
+        ("NarrativeText", "Inspected the on-call roster for every week.", 7),
+        ("NarrativeText", "Exception noted. The roster had no engineer for 2 of 52 weeks.", 7),
+        ("UncategorizedText", "CC7.3", 7),
+        ("NarrativeText", "Incidents are closed with a review.", 7),
+        ("NarrativeText", "Inspected the five incident reviews.", 7),
+        ("NarrativeText", "No exceptions noted.", 7),
+    )
+    result = _run(parsed)
+    assert [(f.control_ref, f.control_description, f.test_performed, f.text) for f in result.findings] == [
+        (
+            "CC7.2",
+            "Security alerts are triaged within a day.",
+            "Inspected 30 alerts for triage within a day.",
+            "Exception noted. 3 of 30 alerts were triaged after four days.",
+        ),
+        (
+            "CC7.2",
+            "Security alerts are triaged within a day.",
+            "Inspected the on-call roster for every week.",
+            "Exception noted. The roster had no engineer for 2 of 52 weeks.",
+        ),
+    ]
+    rec = result.reconciliation
+    assert (rec.markers_found, rec.findings_extracted, rec.matched) == (2, 2, True)
+
+
 def test_rows_opened_by_a_bare_reference_in_labelled_text():
     parsed = doc(
         ("Title", "CC9.2", 3),
