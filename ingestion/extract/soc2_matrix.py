@@ -163,13 +163,11 @@ class _Scanner:
         """Open a row for a further test of the control just read (its cells name no control again)."""
         control = self.last
         assert control is not None
+        description = list(control.fields.get("description", []))
         self.row = _Row(
-            ref=control.ref,
-            start=block.index,
-            page=block.page,
-            section=self.section,
-            inherited=control.fields.get("description", []),
+            ref=control.ref, start=block.index, page=block.page, section=self.section, inherited=description
         )
+        self.row.fields["description"] = list(description)
 
     def cell_block(self, block: Block) -> bool:
         """Handle a block of a matrix whose cells arrive one by one; False when the block is not one."""
@@ -251,6 +249,21 @@ class _Scanner:
                 self.row.add(labelled[0], labelled[1], block.page)
             return
         labelled = _label(text)
+        if (
+            labelled
+            and labelled[0] == "test"
+            and self.row is not None
+            and self.field == "result"
+            and _SENTENCE_END.search(self.row.fields.get("result", [""])[-1])
+        ):
+            # "Tests Performed:" right after a finished result: the next test of the same control.
+            self.close()
+            self._another_test(block)
+            assert self.row is not None
+            self.field = "test"
+            self.row.add("test", labelled[1], block.page)
+            self.row.keys.add(block.element.id)
+            return
         if labelled and self.row is not None and labelled[0] in self.row.fields:
             # A second "Control Activity:" or "Results of Tests:" belongs to a row whose start was lost;
             # closing here keeps it out of this row, and reconciliation reports it as unaccounted for.

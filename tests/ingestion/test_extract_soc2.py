@@ -221,6 +221,30 @@ def test_drawn_table_cells_arriving_as_separate_blocks():
     assert result.reconciliation.matched
 
 
+def test_labelled_rows_with_several_tests_of_one_control():
+    parsed = doc(
+        ("Title", "Control No.: CC8.1", 6),
+        ("NarrativeText", "Control Activity: Changes are approved before deployment.", 6),
+        ("NarrativeText", "Tests Performed: Inspected the branch protection settings.", 6),
+        ("NarrativeText", "Results of Tests: No exceptions noted.", 6),
+        ("NarrativeText", "Tests Performed: Inspected 40 changes for an approval.", 6),
+        ("NarrativeText", "Results of Tests: Exceptions noted. 3 of 40 changes had no approval.", 6),
+        ("Title", "Control No.: CC8.2", 6),
+        ("NarrativeText", "Control Activity: Emergency changes are reviewed afterwards.", 6),
+        ("NarrativeText", "Tests Performed: Inspected the two emergency changes.", 6),
+        ("NarrativeText", "Results of Tests: No exceptions noted.", 6),
+    )
+    result = _run(parsed)
+    (finding,) = result.findings
+    assert (finding.control_ref, finding.control_description, finding.test_performed) == (
+        "CC8.1",
+        "Changes are approved before deployment.",
+        "Inspected 40 changes for an approval.",
+    )
+    assert finding.text == "Exceptions noted. 3 of 40 changes had no approval."
+    assert result.reconciliation.matched
+
+
 def test_drawn_cells_of_a_control_merged_over_several_tests():
     # In a PDF the merged control cell is drawn once: the later tests of the control follow its last
     # result with no reference of their own.
