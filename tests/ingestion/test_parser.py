@@ -229,3 +229,46 @@ def test_word_matrix_with_title_row_two_row_header_and_merged_cells(
         ("CC6.2", "Exception noted. 2 of 25 lacked approval.")
     ]
     assert result.reconciliation.markers_found == 1 and result.reconciliation.matched
+
+
+def test_word_document_saved_with_rendered_page_breaks_gives_pages(
+    parser: DocumentParser, tmp_path: Path
+) -> None:
+    # Word records where its layout broke pages (w:lastRenderedPageBreak); python-docx files have none,
+    # which is why the generated samples carry no page numbers. With them, findings cite their page.
+    import docx
+    from docx.oxml import OxmlElement
+
+    from ingestion.extract import extract_findings
+
+    def page_break_before(paragraph: object) -> None:
+        run = paragraph.add_run()  # type: ignore[attr-defined]
+        run._r.append(OxmlElement("w:lastRenderedPageBreak"))
+
+    document = docx.Document()
+    document.add_heading("Section I: Independent Service Auditor's Report", 1)
+    document.add_paragraph("We have examined the description of the system.")
+    heading = document.add_heading("", 1)
+    page_break_before(heading)
+    heading.add_run("Section IV: Tests of Controls")
+    grid = document.add_table(rows=3, cols=4)
+    for c, value in enumerate(("Control No.", "Control Activity", "Tests Performed", "Results of Tests")):
+        grid.cell(0, c).text = value
+    for c, value in enumerate(
+        ("CC6.1", "Access requires MFA.", "Inspected MFA settings.", "No exceptions noted.")
+    ):
+        grid.cell(1, c).text = value
+    values = (
+        "CC6.2",
+        "New access is approved.",
+        "Inspected 25 new users.",
+        "Exception noted. 2 of 25 lacked approval.",
+    )
+    for c, value in enumerate(values):
+        grid.cell(2, c).text = value
+    path = tmp_path / "saved-by-word.docx"
+    document.save(str(path))
+
+    parsed = parser.parse(path)
+    (finding,) = extract_findings(parsed, org_id="o", audit_id="a", document_id="d").findings
+    assert (finding.control_ref, finding.page) == ("CC6.2", 2)
