@@ -30,6 +30,12 @@ def estimate_prompt_tokens(request: ChatRequest) -> int:
     return int(chars / _CHARS_PER_TOKEN * 1.1) + _MESSAGE_OVERHEAD * len(request.messages)
 
 
+def check_bucket(capacity: float, rate_per_s: float) -> None:
+    """Refuse a bucket that could never hand out a unit."""
+    if capacity <= 0 or rate_per_s <= 0:
+        raise ValueError("bucket capacity and rate must be positive")
+
+
 class TokenBucket:
     """A bucket of `capacity` units refilled at `rate_per_s`; `acquire(n)` waits until n are there."""
 
@@ -41,8 +47,7 @@ class TokenBucket:
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
-        if capacity <= 0 or rate_per_s <= 0:
-            raise ValueError("bucket capacity and rate must be positive")
+        check_bucket(capacity, rate_per_s)
         self.capacity = capacity
         self.rate = rate_per_s
         self._level = capacity

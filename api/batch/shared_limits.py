@@ -14,6 +14,8 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from api.batch.ratelimit import check_bucket
+
 # Keys of a run expire when the run has been idle this long (a finished run leaves nothing behind).
 _TTL_S = 24 * 3600
 
@@ -88,8 +90,7 @@ class RedisTokenBucket:
         rate_per_s: float,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
-        if capacity <= 0 or rate_per_s <= 0:
-            raise ValueError("bucket capacity and rate must be positive")
+        check_bucket(capacity, rate_per_s)
         self.capacity = capacity
         self.rate = rate_per_s
         self.key = key

@@ -37,17 +37,22 @@ def celery_env(tmp_path: Path, redis_url: str) -> dict[str, str]:
     return env
 
 
+def _spawn_worker(env: dict[str, str], cwd: Path, log_name: str) -> subprocess.Popen[bytes]:
+    """`auditlens worker` in its own session, writing to cwd/log_name."""
+    with (cwd / log_name).open("wb") as log:
+        return subprocess.Popen(
+            [AUDITLENS, "worker", "--concurrency", "2", "--loglevel", "INFO"],
+            env=env,
+            cwd=cwd,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+
 @pytest.fixture()
 def worker(celery_env: dict[str, str], tmp_path: Path) -> Iterator[subprocess.Popen[bytes]]:
-    log = (tmp_path / "worker.log").open("wb")
-    proc = subprocess.Popen(
-        [AUDITLENS, "worker", "--concurrency", "2", "--loglevel", "INFO"],
-        env=celery_env,
-        cwd=tmp_path,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
+    proc = _spawn_worker(celery_env, tmp_path, "worker.log")
     yield proc
     if proc.poll() is None:
         os.killpg(proc.pid, signal.SIGTERM)
@@ -56,7 +61,6 @@ def worker(celery_env: dict[str, str], tmp_path: Path) -> Iterator[subprocess.Po
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait(timeout=30)
-    log.close()
 
 
 def test_celery_app_is_json_only_with_late_acks(redis_url: str) -> None:
@@ -172,20 +176,12 @@ def test_worker_killed_mid_run_is_replaced_without_duplicates(
     worker.wait(timeout=30)
     # A new worker; claims of the dead one expire after the (short) lease.
     env = {**celery_env, "AUDITLENS_BATCH_CLAIM_LEASE_S": "5"}
-    with (tmp_path / "worker2.log").open("wb") as log:
-        second = subprocess.Popen(
-            [AUDITLENS, "worker", "--concurrency", "2"],
-            env=env,
-            cwd=tmp_path,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        try:
-            driver.join(timeout=300)
-        finally:
-            os.killpg(second.pid, signal.SIGTERM)
-            second.wait(timeout=60)
+    second = _spawn_worker(env, tmp_path, "worker2.log")
+    try:
+        driver.join(timeout=300)
+    finally:
+        os.killpg(second.pid, signal.SIGTERM)
+        second.wait(timeout=60)
     assert result.get("code") == 0, (tmp_path / "worker2.log").read_text()[-3000:]
     summary = json.loads((out / "summary.json").read_text())
     assert (summary["findings"], summary["succeeded"], summary["failed"]) == (9, 9, 0)
@@ -240,19 +236,7 @@ def test_two_workers_share_one_cost_ceiling(
             _env_file=None,  # type: ignore[call-arg]
         )
         db.upgrade(settings.resolved_database_url)
-        workers = []
-        for n in range(2):
-            log = (tmp_path / f"worker{n}.log").open("wb")
-            workers.append(
-                subprocess.Popen(
-                    [AUDITLENS, "worker", "--concurrency", "2"],
-                    env=env,
-                    cwd=tmp_path,
-                    stdout=log,
-                    stderr=subprocess.STDOUT,
-                    start_new_session=True,
-                )
-            )
+        workers = [_spawn_worker(env, tmp_path, f"worker{n}.log") for n in range(2)]
         try:
             code = run_batch(
                 settings=settings,
