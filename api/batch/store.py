@@ -165,9 +165,8 @@ class RunStore:
             job.error = None
             job.updated_at = utcnow()
 
-    def orphaned_runs(self, *, origin: str, lease_s: float) -> list[Job]:
-        """Running in-process runs started by `origin` whose driver is gone (dead, or silent `lease_s`)."""
-        cutoff = utcnow() - timedelta(seconds=lease_s)
+    def running_runs(self, *, origin: str, executor: str) -> list[Job]:
+        """Runs still running that `origin` started on `executor` (inprocess or celery)."""
         with self.database.session() as s:
             rows = s.scalars(select(Job).where(Job.kind == RUN_KIND, Job.status == RUN_RUNNING)).all()
             for job in rows:
@@ -176,8 +175,16 @@ class RunStore:
             job
             for job in rows
             if (job.params or {}).get("origin") == origin
-            and (job.params or {}).get("executor", "inprocess") == "inprocess"
-            and job.owner != process_identity()
+            and (job.params or {}).get("executor", "inprocess") == executor
+        ]
+
+    def orphaned_runs(self, *, origin: str, lease_s: float) -> list[Job]:
+        """Running in-process runs started by `origin` whose driver is gone (dead, or silent `lease_s`)."""
+        cutoff = utcnow() - timedelta(seconds=lease_s)
+        return [
+            job
+            for job in self.running_runs(origin=origin, executor="inprocess")
+            if job.owner != process_identity()
             and (not _owner_alive(job.owner) or _aware(job.updated_at) < cutoff)
         ]
 

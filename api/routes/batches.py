@@ -131,7 +131,7 @@ def _launch(
 
 
 def resume_interrupted_runs(container: Container) -> list[threading.Thread]:
-    """Take over and restart the in-process runs an earlier API process left unfinished."""
+    """Restart the in-process runs an earlier API process left unfinished; re-send its Celery runs' items."""
     store = st.RunStore(container.database)
     threads = []
     for run in store.orphaned_runs(origin=ORIGIN, lease_s=container.settings.batch_claim_lease_s):
@@ -141,6 +141,17 @@ def resume_interrupted_runs(container: Container) -> list[threading.Thread]:
         requeued = store.requeue_running(run.id)
         log.info("resuming batch run %s (%d item(s) in flight were requeued)", run.id, requeued)
         threads.append(_launch(container, store, run_id=run.id, org_id=run.org_id, params=dict(run.params)))
+    for run in store.running_runs(origin=ORIGIN, executor="celery"):
+        # Workers drive these, but a broker that restarted (Redis may keep nothing on disk) lost their
+        # messages; sending every unfinished item again is harmless, as the item claims make tasks idempotent.
+        try:
+            from api.batch.celery_app import enqueue_pending
+
+            sent = enqueue_pending(container.settings, store, run.id)
+        except Exception as exc:  # the API must start even when the broker is down
+            log.warning("batch run %s: could not re-send its items to the broker (%s)", run.id, exc)
+        else:
+            log.info("batch run %s: re-sent %d unfinished item(s) to the Celery workers", run.id, sent)
     return threads
 
 

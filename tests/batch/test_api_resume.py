@@ -7,10 +7,12 @@ import socket
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import redis
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select, update
 
@@ -50,7 +52,15 @@ def _container(tmp_path: Path) -> Container:
     return container
 
 
-def _left_running(container: Container, source: Path, org_id: str, *, owner: str, origin: str | None) -> str:
+def _left_running(
+    container: Container,
+    source: Path,
+    org_id: str,
+    *,
+    owner: str,
+    origin: str | None,
+    executor: str = "inprocess",
+) -> str:
     """A run as an API process leaves it when killed: one document claimed, nothing finished."""
     store = st.RunStore(container.database)
     run_id = new_run_id()
@@ -62,6 +72,7 @@ def _left_running(container: Container, source: Path, org_id: str, *, owner: str
         tpm=None,
         max_cost_usd=None,
         out_dir=container.settings.data_dir / "batch-runs" / run_id,
+        executor=executor,
     )
     if origin is not None:
         params["origin"] = origin
@@ -136,3 +147,34 @@ def test_only_one_process_takes_over_a_run(tmp_path: Path) -> None:
     assert store.adopt(run_id, previous_owner=dead) is True
     assert store.adopt(run_id, previous_owner=dead) is False  # the owner is no longer the dead one
     assert store.orphaned_runs(origin=ORIGIN, lease_s=900) == []  # this process drives it now
+
+
+@pytest.mark.redis
+def test_api_start_resends_the_items_of_its_celery_runs(tmp_path: Path, redis_url: str) -> None:
+    # Redis may keep nothing on disk: after a restart the messages of a Celery run are gone, and no
+    # driver process exists for an API-started run. The API sends the unfinished items again.
+    queue = f"auditlens-test-{uuid.uuid4().hex[:10]}"
+    settings = Settings(
+        data_dir=tmp_path / "data",
+        worker_threads=0,
+        celery_broker_url=redis_url,
+        celery_queue=queue,
+        _env_file=None,  # type: ignore[call-arg]
+    )
+    container = Container(settings=settings)
+    container.database.upgrade()
+    source = write_history(tmp_path)
+    with container.database.session() as s:
+        org_id = keys.ensure_org(s, "acme").id
+    run_id = _left_running(container, source, org_id, owner="gone:1", origin=ORIGIN, executor="celery")
+    unfinished = len(
+        st.RunStore(container.database).pending_keys(run_id, st.DOC_PREFIX, statuses=(st.QUEUED, st.RUNNING))
+    )
+    client = redis.Redis.from_url(redis_url)
+    try:
+        with TestClient(create_app(container)):
+            pass
+        assert client.llen(queue) == unfinished > 0
+    finally:
+        client.delete(queue)
+        client.close()
