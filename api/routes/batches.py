@@ -171,8 +171,19 @@ def get_batch(batch_id: str, container: ContainerDep, principal: Reader) -> dict
         if i.status == st.FAILED
     ][:100]
     status = run.status
-    if status == st.RUN_RUNNING and run.params.get("executor") == "celery" and counts.pending == 0:
-        status = st.RUN_COMPLETED if counts.documents_pending == 0 else status
+    if (
+        status == st.RUN_RUNNING
+        and run.params.get("executor") == "celery"
+        and counts.pending == 0
+        and counts.documents_pending == 0
+    ):
+        status = st.RUN_COMPLETED
+        if run.params.get("origin") == ORIGIN:
+            # No driver process waits for a Celery run started here, so the first look after its last item
+            # writes the outputs on this server and closes the run (a second look only rewrites the same).
+            out_dir = Path(run.params.get("out") or container.settings.data_dir / RUNS_DIR / run.id)
+            write_outputs(store, run.id, out_dir, status=status)
+            store.set_status(run.id, status)
     return {
         "id": run.id,
         "status": status,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import socket
 import subprocess
@@ -21,7 +22,14 @@ from analyzer.storage import keys
 from analyzer.storage.tables import AnalysisRow, Job
 from api.app import create_app
 from api.batch import store as st
-from api.batch.runner import create_run, new_run_id, run_params
+from api.batch.runner import (
+    InProcessExecutor,
+    RunContext,
+    build_services,
+    create_run,
+    new_run_id,
+    run_params,
+)
 from api.batch.sources import read_source
 from api.container import Container
 from api.routes.batches import ORIGIN
@@ -178,3 +186,31 @@ def test_api_start_resends_the_items_of_its_celery_runs(tmp_path: Path, redis_ur
     finally:
         client.delete(queue)
         client.close()
+
+
+def test_a_finished_celery_run_started_here_gets_its_outputs_when_looked_at(tmp_path: Path) -> None:
+    container = _container(tmp_path)
+    source = write_history(tmp_path)
+    with container.database.session() as s:
+        org_id = keys.ensure_org(s, "acme").id
+        _, secret = keys.create_key(s, org_id=org_id, role="viewer")
+    run_id = _left_running(container, source, org_id, owner="gone:1", origin=ORIGIN, executor="celery")
+    store = st.RunStore(container.database)
+    store.requeue_running(run_id)
+    # The workers' part, done here: every item processed, the run row still says running.
+    ctx = RunContext(
+        settings=container.settings,
+        store=store,
+        services=build_services(container.settings, container.database, dict(store.get_run(run_id).params)),
+        run_id=run_id,
+        org_id=org_id,
+        params=dict(store.get_run(run_id).params),
+    )
+    InProcessExecutor(ctx, concurrency=2).run()
+    assert store.get_run(run_id).status == st.RUN_RUNNING
+    with TestClient(create_app(container, start_workers=False)) as client:
+        state = client.get(f"/v1/batches/{run_id}", headers={"Authorization": f"Bearer {secret}"}).json()
+    assert state["status"] == "completed" and state["pending"] == 0
+    assert store.get_run(run_id).status == st.RUN_COMPLETED
+    summary = container.settings.data_dir / "batch-runs" / run_id / "summary.json"
+    assert json.loads(summary.read_text())["findings"] == state["findings"] == 9
