@@ -272,3 +272,71 @@ def test_word_document_saved_with_rendered_page_breaks_gives_pages(
     parsed = parser.parse(path)
     (finding,) = extract_findings(parsed, org_id="o", audit_id="a", document_id="d").findings
     assert (finding.control_ref, finding.page) == ("CC6.2", 2)
+
+
+def test_pdf_grid_matrix_with_a_control_cell_spanning_two_tests(
+    parser: DocumentParser, tmp_path: Path
+) -> None:
+    # The real parser on a drawn table: the spanned control cell is drawn once, so the second test of
+    # CC7.2 reaches the extractor with no reference before it.
+    from reportlab.lib.pagesizes import LETTER
+    from reportlab.lib.styles import getSampleStyleSheet
+    from reportlab.lib.units import inch
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Table, TableStyle
+
+    from ingestion.extract import extract_findings
+
+    styles = getSampleStyleSheet()
+    rows = [
+        ["Control No.", "Control Activity", "Tests Performed", "Results of Tests"],
+        [
+            "CC7.1",
+            "Vulnerability scans run weekly.",
+            "Inspected 10 weekly scan reports.",
+            "No exceptions noted.",
+        ],
+        [
+            "CC7.2",
+            "Security alerts are triaged within one business day.",
+            "Inspected 30 alerts for their triage dates.",
+            "Exception noted. 3 of 30 alerts were triaged after four days.",
+        ],
+        [
+            "",
+            "",
+            "Inspected the on-call roster for every week of the period.",
+            "Exception noted. No engineer was on call for 2 of 52 weeks.",
+        ],
+        [
+            "CC7.3",
+            "Incidents are closed with a review.",
+            "Inspected the five incident reviews.",
+            "No exceptions noted.",
+        ],
+    ]
+    table = Table(
+        [[Paragraph(text, styles["BodyText"]) for text in row] for row in rows],
+        colWidths=[0.9 * inch, 1.9 * inch, 1.9 * inch, 1.9 * inch],
+    )
+    table.setStyle(
+        TableStyle(
+            [("GRID", (0, 0), (-1, -1), 0.5, "black"), ("SPAN", (0, 2), (0, 3)), ("SPAN", (1, 2), (1, 3))]
+        )
+    )
+    path = tmp_path / "merged.pdf"
+    SimpleDocTemplate(str(path), pagesize=LETTER).build(
+        [Paragraph("Section IV: Tests of Controls", styles["Heading1"]), table]
+    )
+
+    result = extract_findings(parser.parse(path), org_id="o", audit_id="a", document_id="d")
+    assert [
+        (f.control_ref, f.test_performed, f.sample.exceptions if f.sample else None) for f in result.findings
+    ] == [
+        ("CC7.2", "Inspected 30 alerts for their triage dates.", 3),
+        ("CC7.2", "Inspected the on-call roster for every week of the period.", 2),
+    ]
+    assert {f.control_description for f in result.findings} == {
+        "Security alerts are triaged within one business day."
+    }
+    rec = result.reconciliation
+    assert (rec.markers_found, rec.findings_extracted, rec.matched) == (2, 2, True)
