@@ -266,3 +266,23 @@ def test_a_second_process_is_refused_the_embedded_store_with_a_clear_reason(tmp_
     assert other.returncode == 3, other.stderr[-2000:]
     assert f"in use by auditlens process {os.getpid()}" in other.stdout
     assert "AUDITLENS_CHROMA_URL" in other.stdout
+
+
+def test_serve_stops_at_start_when_another_process_holds_the_embedded_store(tmp_path: Path) -> None:
+    from analyzer.storage.db import Database
+
+    Database(f"sqlite:///{tmp_path / 'auditlens.db'}").upgrade()
+    chroma_index.make_client(Settings(data_dir=tmp_path))  # this process holds the store
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AUDITLENS_")}
+    env["AUDITLENS_DATA_DIR"] = str(tmp_path)
+    served = subprocess.run(
+        [str(Path(sys.executable).parent / "auditlens"), "serve", "--port", "0"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert served.returncode != 0
+    said = " ".join((served.stderr + served.stdout).split())  # the console wraps long lines
+    assert f"is in use by auditlens process {os.getpid()}" in said
+    assert "Traceback" not in served.stderr

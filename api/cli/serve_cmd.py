@@ -23,5 +23,12 @@ def register(app: typer.Typer) -> None:
         from api.app import create_app
         from api.container import Container
 
-        app = create_app(Container(settings=load_settings()))
+        settings = load_settings()
+        app = create_app(Container(settings=settings))
+        if not settings.chroma_url:
+            from analyzer.adapters.chroma_index import hold_local_store
+
+            # Claimed now, so a store another process holds stops the server at start with the reason,
+            # not every upload later.
+            hold_local_store(settings.chroma_dir)
         uvicorn.run(app, host=host, port=port, log_level=log_level, access_log=False)
