@@ -141,7 +141,7 @@ class _Scanner:
     def __init__(self) -> None:
         self.drafts: list[Draft] = []
         self.row: _Row | None = None
-        self.last: _Row | None = None  # the row closed last: a further test without a reference is its
+        self.last: _Row | None = None  # the row closed last: the control a further test without a ref is of
         self.last_adjacent = False  # nothing was skipped since `last` closed
         self.field: str | None = None
         self.section: str | None = None
@@ -317,10 +317,8 @@ class _Scanner:
                 if self._starts_another_test(row, columns):
                     # A control cell merged down over several tests: each test has its own result, and
                     # each failed one is its own exception (with its own test, not its neighbours').
-                    shared = self.row
                     self.close()
-                    self.row = _Row(ref=shared.ref, start=block.index, page=block.page, section=self.section)
-                    self.row.fields["description"] = list(shared.fields.get("description", []))
+                    self._another_test(block)
             else:
                 self.close()
                 self.row = _Row(ref=ref.strip(), start=block.index, page=block.page, section=self.section)
