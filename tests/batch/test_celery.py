@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -124,7 +125,6 @@ def test_worker_killed_mid_run_is_replaced_without_duplicates(
 ) -> None:
     """SIGKILL the worker once results are flowing; a restarted worker finishes the run exactly once."""
     import threading
-    import time
 
     source = write_history(tmp_path)
     settings = Settings(
@@ -238,6 +238,11 @@ def test_two_workers_share_one_cost_ceiling(
         db.upgrade(settings.resolved_database_url)
         workers = [_spawn_worker(env, tmp_path, f"worker{n}.log") for n in range(2)]
         try:
+            # Both workers listen before the run starts, so both take part in it.
+            deadline = time.monotonic() + 120
+            while not all(" ready." in (tmp_path / f"worker{n}.log").read_text() for n in range(2)):
+                assert time.monotonic() < deadline, "the Celery workers did not start"
+                time.sleep(0.2)
             code = run_batch(
                 settings=settings,
                 source=write_history(tmp_path),
