@@ -62,12 +62,12 @@ class _WorkerState:
         self._database: Database | None = None
         self._contexts: dict[str, RunContext] = {}
 
-    def _shared_limits(self, run_id: str) -> SharedLimits | None:
+    def _shared_limits(self, store: st.RunStore, run_id: str) -> SharedLimits | None:
         # Every worker process of a run draws from one RPM/TPM budget and one cost ceiling kept next to
         # the broker. Another broker gets per-process limits, and says so.
         url = self.settings.celery_broker_url or ""
         if url.startswith(("redis://", "rediss://", "unix://")):
-            return RedisRunLimits(url, run_id)
+            return RedisRunLimits(url, run_id, spent_so_far=lambda: store.usage(run_id)["cost_usd"])
         log.warning("broker is not Redis: the limits and cost ceiling of run %s apply per process", run_id)
         return None
 
@@ -89,8 +89,7 @@ class _WorkerState:
                         self._database,
                         params,
                         spent_before_usd=spent,
-                        shared=self._shared_limits(run_id),
-                        spent_so_far=lambda: store.usage(run_id)["cost_usd"],
+                        shared=self._shared_limits(store, run_id),
                     ),
                     run_id=run_id,
                     org_id=run.org_id,

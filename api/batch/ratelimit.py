@@ -122,7 +122,7 @@ class SharedLimits(Protocol):
         """The run's bucket called `name`."""
         ...
 
-    def ledger(self, *, max_cost_usd: float | None, spent_so_far: Callable[[], float]) -> CostLedger:
+    def ledger(self, *, max_cost_usd: float | None) -> CostLedger:
         """The run's cost ledger."""
         ...
 
@@ -191,7 +191,6 @@ class RateLimitedChatModel:
         sleep: Callable[[float], None] = time.sleep,
         meter: UsageMeter | None = None,
         shared: SharedLimits | None = None,
-        spent_so_far: Callable[[], float] | None = None,
     ) -> None:
         self.inner = inner
 
@@ -206,11 +205,7 @@ class RateLimitedChatModel:
         self.requests = bucket("requests", max(1.0, rpm / 120), rpm / 60) if rpm else None
         self.tokens = bucket("tokens", tpm / 120, tpm / 60) if tpm else None
         # With shared limits the ceiling is checked against the whole run's ledger, not this process's.
-        self._ledger = (
-            shared.ledger(max_cost_usd=max_cost_usd, spent_so_far=spent_so_far or (lambda: spent_before_usd))
-            if shared is not None
-            else None
-        )
+        self._ledger = shared.ledger(max_cost_usd=max_cost_usd) if shared is not None else None
         # Our character-based prompt estimate is scaled by what the provider reports (moving average of
         # reported / estimated prompt tokens), so the TPM budget tracks the provider's own tokenizer.
         self._calibration = 1.0

@@ -123,7 +123,6 @@ def build_services(
     spent_before_usd: float = 0.0,
     meter: UsageMeter | None = None,
     shared: SharedLimits | None = None,
-    spent_so_far: Callable[[], float] | None = None,
 ) -> ProductServices:
     """The real services for a run, with its provider, limits and cost ceiling."""
     limits = RunLimits(
@@ -134,14 +133,7 @@ def build_services(
         spent_before_usd=spent_before_usd,
         price_factor=float(params.get("price_factor", 1.0)),
     )
-    return ProductServices(
-        settings=settings,
-        database=database,
-        limits=limits,
-        meter=meter,
-        shared=shared,
-        spent_so_far=spent_so_far,
-    )
+    return ProductServices(settings=settings, database=database, limits=limits, meter=meter, shared=shared)
 
 
 # --- the work -------------------------------------------------------------------------------------

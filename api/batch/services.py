@@ -8,7 +8,6 @@ runs in threads or in Celery workers.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -103,11 +102,8 @@ class ProductServices:
         chat: ChatModel | None = None,
         meter: UsageMeter | None = None,
         shared: SharedLimits | None = None,
-        spent_so_far: Callable[[], float] | None = None,
     ) -> None:
         self.settings = settings
-        self._shared = shared
-        self._spent_so_far = spent_so_far
         self.database = database
         self.limits = limits
         self._chat_override = chat
@@ -119,6 +115,7 @@ class ProductServices:
         self._vector_index: Any = None
         self._embedder: Any = None
         self._approved: Any = None
+        self._shared = shared
 
     # --- shared parts, built lazily (a Celery worker builds them once per process) -----------------
     def _embedder_unlocked(self) -> Any:
@@ -237,7 +234,6 @@ class ProductServices:
             max_retries=max(3, self.settings.llm_max_retries),
             meter=self._meter,
             shared=self._shared,
-            spent_so_far=self._spent_so_far,
         )
         from analyzer.llm_analyzer import LLMAnalyzer
         from analyzer.retrieval import Retriever

@@ -151,19 +151,22 @@ class RedisCostLedger:
 class RedisRunLimits:
     """Builds the shared buckets and ledger of one run from a Redis URL."""
 
-    def __init__(self, url: str, run_id: str, *, prefix: str = "auditlens:limits") -> None:
+    def __init__(
+        self, url: str, run_id: str, *, spent_so_far: Callable[[], float], prefix: str = "auditlens:limits"
+    ) -> None:
         import redis
 
         self._client = redis.Redis.from_url(url)
         self._base = f"{prefix}:{run_id}"
+        self._spent_so_far = spent_so_far  # reads the database; used only when the ledger is missing
 
     def bucket(self, name: str, *, capacity: float, rate_per_s: float) -> RedisTokenBucket:
         """The run's shared bucket called `name` (requests, tokens)."""
         key = f"{self._base}:{name}"
         return RedisTokenBucket(self._client, key, capacity=capacity, rate_per_s=rate_per_s)
 
-    def ledger(self, *, max_cost_usd: float | None, spent_so_far: Callable[[], float]) -> RedisCostLedger:
-        """The run's shared cost ledger (`spent_so_far` reads the database when the ledger is missing)."""
+    def ledger(self, *, max_cost_usd: float | None) -> RedisCostLedger:
+        """The run's shared cost ledger."""
         return RedisCostLedger(
-            self._client, f"{self._base}:cost", max_cost_usd=max_cost_usd, spent_so_far=spent_so_far
+            self._client, f"{self._base}:cost", max_cost_usd=max_cost_usd, spent_so_far=self._spent_so_far
         )

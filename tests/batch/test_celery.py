@@ -51,6 +51,31 @@ def _spawn_worker(env: dict[str, str], cwd: Path, log_name: str) -> subprocess.P
         )
 
 
+def _celery_batch(
+    settings: Settings,
+    source: Path,
+    out: Path,
+    *,
+    provider: str = "offline",
+    max_cost_usd: float | None = None,
+) -> int:
+    """`auditlens batch SOURCE --org acme --executor celery` in this process; returns its exit code."""
+    return run_batch(
+        settings=settings,
+        source=source,
+        org="acme",
+        provider=provider,
+        concurrency=None,
+        rpm=None,
+        tpm=None,
+        max_cost_usd=max_cost_usd,
+        resume=None,
+        out=out,
+        as_json=True,
+        executor="celery",
+    )
+
+
 @pytest.fixture()
 def worker(celery_env: dict[str, str], tmp_path: Path) -> Iterator[subprocess.Popen[bytes]]:
     proc = _spawn_worker(celery_env, tmp_path, "worker.log")
@@ -87,20 +112,7 @@ def test_batch_on_a_real_worker(
     )
     db.upgrade(settings.resolved_database_url)
     out = tmp_path / "out"
-    code = run_batch(
-        settings=settings,
-        source=source,
-        org="acme",
-        provider="offline",
-        concurrency=None,
-        rpm=None,
-        tpm=None,
-        max_cost_usd=None,
-        resume=None,
-        out=out,
-        as_json=True,
-        executor="celery",
-    )
+    code = _celery_batch(settings, source, out)
     assert code == 0, (tmp_path / "worker.log").read_text()[-3000:]
     summary = json.loads((out / "summary.json").read_text())
     assert (summary["findings"], summary["succeeded"], summary["failed"]) == (9, 9, 0)
@@ -139,20 +151,7 @@ def test_worker_killed_mid_run_is_replaced_without_duplicates(
     result: dict[str, int] = {}
 
     def drive() -> None:
-        result["code"] = run_batch(
-            settings=settings,
-            source=source,
-            org="acme",
-            provider="offline",
-            concurrency=None,
-            rpm=None,
-            tpm=None,
-            max_cost_usd=None,
-            resume=None,
-            out=out,
-            as_json=True,
-            executor="celery",
-        )
+        result["code"] = _celery_batch(settings, source, out)
 
     driver = threading.Thread(target=drive, daemon=True)
     driver.start()
@@ -243,19 +242,8 @@ def test_two_workers_share_one_cost_ceiling(
             while not all(" ready." in (tmp_path / f"worker{n}.log").read_text() for n in range(2)):
                 assert time.monotonic() < deadline, "the Celery workers did not start"
                 time.sleep(0.2)
-            code = run_batch(
-                settings=settings,
-                source=write_history(tmp_path),
-                org="acme",
-                provider="openai",
-                concurrency=None,
-                rpm=None,
-                tpm=None,
-                max_cost_usd=ceiling,
-                resume=None,
-                out=tmp_path / "out",
-                as_json=True,
-                executor="celery",
+            code = _celery_batch(
+                settings, write_history(tmp_path), tmp_path / "out", provider="openai", max_cost_usd=ceiling
             )
         finally:
             for proc in workers:

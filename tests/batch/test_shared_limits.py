@@ -26,21 +26,26 @@ def run_id(redis_url: str) -> Iterator[str]:
     client.close()
 
 
+def _limits(redis_url: str, run_id: str) -> RedisRunLimits:
+    """One worker process's view of a run's shared limits (nothing spent before, per the database)."""
+    return RedisRunLimits(redis_url, run_id, spent_so_far=lambda: 0.0)
+
+
 def test_two_processes_draw_from_one_bucket(redis_url: str, run_id: str) -> None:
     # Two RedisRunLimits objects stand for two worker processes: nothing is shared but Redis.
-    first = RedisRunLimits(redis_url, run_id).bucket("requests", capacity=2, rate_per_s=1 / 3600)
-    second = RedisRunLimits(redis_url, run_id).bucket("requests", capacity=2, rate_per_s=1 / 3600)
+    first = _limits(redis_url, run_id).bucket("requests", capacity=2, rate_per_s=1 / 3600)
+    second = _limits(redis_url, run_id).bucket("requests", capacity=2, rate_per_s=1 / 3600)
     assert first.try_acquire(1) == 0
     assert second.try_acquire(1) == 0
     wait = first.try_acquire(1)
     assert 3000 < wait <= 3600  # the bucket both used is empty; refilling one unit takes about an hour
-    other = RedisRunLimits(redis_url, f"{run_id}-other").bucket("requests", capacity=2, rate_per_s=1 / 3600)
+    other = _limits(redis_url, f"{run_id}-other").bucket("requests", capacity=2, rate_per_s=1 / 3600)
     assert other.try_acquire(1) == 0  # another run has its own budget
 
 
 def test_a_429_seen_by_one_process_drains_the_bucket_for_all(redis_url: str, run_id: str) -> None:
-    first = RedisRunLimits(redis_url, run_id).bucket("requests", capacity=5, rate_per_s=1 / 3600)
-    second = RedisRunLimits(redis_url, run_id).bucket("requests", capacity=5, rate_per_s=1 / 3600)
+    first = _limits(redis_url, run_id).bucket("requests", capacity=5, rate_per_s=1 / 3600)
+    second = _limits(redis_url, run_id).bucket("requests", capacity=5, rate_per_s=1 / 3600)
     first.drain()
     assert second.try_acquire(1) > 0
     second.give_back(1)
@@ -59,8 +64,7 @@ def test_cost_ceiling_holds_across_processes(redis_url: str, run_id: str) -> Non
             tpm=None,
             pricing=pricing,
             max_cost_usd=ceiling,
-            shared=RedisRunLimits(redis_url, run_id),
-            spent_so_far=lambda: 0.0,
+            shared=_limits(redis_url, run_id),
         )
         for _ in range(2)
     ]
@@ -86,7 +90,8 @@ def test_a_missing_ledger_starts_from_what_the_database_says_was_spent(redis_url
         asked.append(1)
         return 9.0
 
-    ledger = RedisRunLimits(redis_url, run_id).ledger(max_cost_usd=10.0, spent_so_far=spent_in_database)
+    limits = RedisRunLimits(redis_url, run_id, spent_so_far=spent_in_database)
+    ledger = limits.ledger(max_cost_usd=10.0)
     assert ledger.reserve(0.5) is None
     assert ledger.reserve(1.0) == (9.0, 0.5)  # 9 spent + 0.5 in flight + 1 would pass 10
     ledger.settle(0.5, 0.25)
