@@ -47,6 +47,8 @@ class Cue:
     weight: float
     # Ignore the match when the sentence only speaks of a risk or a possibility of it.
     factual_only: bool = False
+    # Ignore the match when the sentence also matches this (wording that turns the cue into something else).
+    unless: re.Pattern[str] | None = None
 
 
 @dataclass(frozen=True)
@@ -77,8 +79,12 @@ class CueVotes:
         return max(hits, key=lambda h: (h.score, -len(h.snippet))) if hits else None
 
 
-def _c(label: str, name: str, regex: str, weight: float, *, factual_only: bool = False) -> Cue:
-    return Cue(label, name, re.compile(regex, _FLAGS), weight, factual_only)
+def _c(
+    label: str, name: str, regex: str, weight: float, *, factual_only: bool = False, unless: str | None = None
+) -> Cue:
+    return Cue(
+        label, name, re.compile(regex, _FLAGS), weight, factual_only, re.compile(unless, _FLAGS) if unless else None
+    )
 
 
 _T = ExceptionType
@@ -585,6 +591,13 @@ CAUSE_CUES: tuple[Cue, ...] = (
         1.2,
     ),
     _c(
+        _R.INADEQUATE_MONITORING,
+        "monitoring procedures not followed",
+        r"\bnot\s+(?:consistently\s+|always\s+|fully\s+)?(?:adher\w+|follow\w*)\s+(?:to\s+|with\s+)?(?:the\s+|its\s+)?"
+        r"(?:\w+\s+){0,3}(?:monitoring|review|oversight)\b",
+        1.8,
+    ),
+    _c(
         _R.INADEQUATE_MONITORING, "monitoring named", r"\b(?:monitoring|oversight\s+of|reconciliation)\b", 0.6
     ),
     _c(
@@ -640,7 +653,7 @@ CAUSE_CUES: tuple[Cue, ...] = (
         _R.LACK_OF_CONTROL_DOCUMENTATION,
         "written steps incomplete or stale",
         r"\b(?:runbooks?|checklists?|playbooks?|procedures?|templates?|SOPs?|manuals?|guides?|instructions)\s+"
-        r"(?:\w+\s+){0,2}(?:(?:did|does|do)\s+not\s+(?:include|contain|list|cover|address|mention)|(?:was|were|is|"
+        r"(?:\w+\s+){0,2}(?:(?:did|does|do)\s+not\s+(?:include|contain|list|cover|address|mention|require)|(?:was|were|is|"
         r"are)\s+missing)\b|\b(?:procedures?|polic(?:y|ies)|runbooks?|checklists?|documents?|documentation|"
         r"manuals?|guides?|SOPs?)\s+(?:\w+\s+){0,2}(?:was|were|is|are|had\s+been|has\s+been)\s+(?:outdated|"
         r"out\s+of\s+date|obsolete|not\s+(?:been\s+)?updated|not\s+current)\b",
@@ -802,6 +815,10 @@ CAUSE_CUES: tuple[Cue, ...] = (
         # "Education" (a programme or agency name), so only the lower-case word counts.
         r"\b(?:train(?:ing|ed)?|re-?train\w*)\b|(?<!of\s)\b(?-i:educat\w+)",
         1.0,
+        # Training that will "continue" already existed, and a menu of tools that "may be useful" states no
+        # fact about this finding: neither says staff lacked training.
+        unless=r"\bcontinu\w*\s+to\s+(?:\w+\s+){0,2}(?:provide|offer|conduct|hold|deliver|give|require)\b|"
+        r"\b(?:may|might|could)\s+(?:also\s+)?be\s+(?:useful|helpful|appropriate|used|considered)\b",
     ),
     _c(
         _R.INSUFFICIENT_TRAINING,
@@ -884,7 +901,9 @@ CAUSE_CUES: tuple[Cue, ...] = (
         r"\bon\s+leave\b|\bshort(?:-handed|\s+(?:of\s+)?(?:\w+\s+)?(?:staff|engineers?|analysts?|people|"
         r"employees?|headcount|hands))\b|\bno\s+backup\s+(?:\w+\s+){0,2}assigned\b|\bstretched\b|\b(?:did\s+not\s+have|lacked|"
         r"without)\s+(?:the\s+)?(?:capacity|budget|funding|funds)\b|\bstaffed\s+by\s+(?:one|a\s+single|two)\b|\bconsists?\s+of\s+"
-        r"(?:one|two|three)\s+(?:people|persons|employees)\b|\bfully\s+occupied\b",
+        r"(?:one|two|three)\s+(?:people|persons|employees)\b|\bfully\s+occupied\b|\b(?:inundated|overwhelmed)\b|"
+        r"\b(?:staff|resources|personnel|employees|investigators|analysts)\s+(?:were|was|had\s+been)\s+"
+        r"(?:re)?(?:deployed|diverted|reassigned|pulled)\s+(?:to|away)\b",
         2.0,
     ),
     # --- change
@@ -953,7 +972,21 @@ CAUSE_CUES: tuple[Cue, ...] = (
         r"controls?\s+(?:in\s+place|over|to)\b|\bno\s+(?:internal\s+)?controls?\s+(?:were|was)\s+(?:in\s+place|"
         r"established|designed)\b|"
         rf"\b{_WILL}\s+(?:\w+\s+){{0,2}}(?:adopt|establish|implement|put\s+in\s+place)\s+"
-        r"(?:an?\s+)?(?:internal\s+)?control\s+(?:process|procedure|mechanism)\b",
+        r"(?:an?\s+)?(?:internal\s+)?control\s+(?:process|procedure|mechanism)\b|"
+        # A promise to put controls in place (not to improve existing ones) admits there were none.
+        r"\b(?:will|shall|plans?\s+to|intends?\s+to)\s+(?:\w+\s+){0,2}(?:adopt|establish|implement|design|"
+        r"put\s+in(?:to)?\s+place)\s+(?:new\s+|additional\s+|internal\s+|adequate\s+|appropriate\s+|formal\s+)*"
+        r"controls\b|\bput\s+in(?:to)?\s+place\s+an?\s+(?:\w+\s+){0,2}(?:process|procedure)\s+to\s+ensure\b",
+        1.6,
+    ),
+    _c(
+        _R.INADEQUATE_PLANNING,
+        "done only after the period closed",
+        # Work that belonged in the year and was finished only after it closed had no timeline to meet.
+        r"\b(?:completed|performed|finali[sz]ed|prepared|made|done)\s+(?:\w+\s+){0,3}(?:subsequent\s+to|after)\s+"
+        r"(?:the\s+)?(?:fiscal\s+|calendar\s+)?(?:year[- ]?end|end\s+of\s+the\s+(?:fiscal\s+)?year|close\s+of\s+"
+        r"the\s+(?:fiscal\s+)?year)\b|\bnot\s+(?:\w+\s+){0,2}(?:completed|finali[sz]ed|performed|done)\s+until\s+"
+        r"(?:\w+\s+){0,3}after\b|\bbased\s+(?:solely\s+|only\s+|entirely\s+)?on\s+timing\b",
         1.6,
     ),
     _c(_R.INADEQUATE_PLANNING, "timeline named", r"\b(?:timelines?|schedul\w+|in\s+advance)\b", 0.5),
@@ -1047,6 +1080,8 @@ def _match(cues: Iterable[Cue], fields: Mapping[str, str], weights: Mapping[str,
                 if not found:
                     continue
                 if cue.factual_only and hypothetical:
+                    continue
+                if cue.unless is not None and cue.unless.search(sentence):
                     continue
                 votes.add(CueHit(cue, field_name, found.group(0).strip(), cue.weight * factor))
     return _cap_repeats(votes)

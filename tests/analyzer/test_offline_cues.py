@@ -237,7 +237,35 @@ STATED_CAUSES = [
         _C.LACK_OF_CONTROL_DOCUMENTATION,
         "The operations guide does not specifically address when service accounts are disabled.",
     ),
+    (_C.INADEQUATE_PLANNING, "The agency will implement controls to catch late filings before submission."),
+    (
+        _C.INADEQUATE_PLANNING,
+        "The office put into place a tracking process to ensure reports are filed on time.",
+    ),
+    (_C.INADEQUATE_PLANNING, "The quarterly access review was completed after the fiscal year end."),
+    (_C.INADEQUATE_PLANNING, "The reconciliation was not finalized until after the audit began."),
+    (_C.LACK_OF_CONTROL_DOCUMENTATION, "The intake procedures do not require a copy of the signed agreement."),
+    (_C.RESOURCE_CONSTRAINTS, "The help desk was inundated with password reset requests all spring."),
+    (
+        _C.RESOURCE_CONSTRAINTS,
+        "Most analysts were reassigned to the emergency program for the second half of the year.",
+    ),
+    (_C.INADEQUATE_MONITORING, "The unit is not consistently following its monitoring procedures."),
 ]
+
+
+def test_training_that_continues_or_may_help_is_not_a_stated_lack() -> None:
+    existing = cause_votes({FIELD_RESPONSE: "The division will continue to provide training to approvers."})
+    menu = cause_votes({FIELD_RESPONSE: "Tools that may be useful include training and site visits."})
+    new = cause_votes({FIELD_RESPONSE: "The division will provide training to approvers."})
+    assert RootCause.INSUFFICIENT_TRAINING not in existing.scores
+    assert RootCause.INSUFFICIENT_TRAINING not in menu.scores
+    assert new.scores.get(RootCause.INSUFFICIENT_TRAINING, 0) >= 1.0
+
+
+def test_only_a_promise_of_controls_not_controls_already_there_reads_as_planning() -> None:
+    existing = cause_votes({FIELD_TEXT: "The exchange had implemented security controls over its web site."})
+    assert RootCause.INADEQUATE_PLANNING not in existing.scores
 
 
 @pytest.mark.parametrize(("cause", "sentence"), STATED_CAUSES)
