@@ -3,13 +3,15 @@
 Requests are built by the real LLM analyzer (same prompt, schema, retrieval) through a ChatModel that
 records the request instead of sending it; each JSONL line carries the finding id as `custom_id`.
 The output is read back through a ChatModel that replays the stored answer for the finding being
-analysed, so validation and storage are exactly the online path's. Every line is stored through the
-run's item claim: a finding already done is skipped, so ingesting the same output twice (or a second
-output after a retry) adds nothing.
+analysed, so validation and storage are exactly the online path's. Reviewer-approved examples are
+pinned per finding when the input is built, so reading back sees the prompt that was sent. Every line
+is stored through the run's item claim: a finding already done is skipped, so ingesting the same output
+twice (or a second output after a retry) adds nothing.
 """
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import threading
@@ -19,7 +21,7 @@ from typing import Any
 
 from analyzer.errors import LLMError, LLMOutputError
 from analyzer.models import Finding
-from analyzer.ports import ChatRequest, ChatResult
+from analyzer.ports import ApprovedExample, ApprovedExamples, ChatRequest, ChatResult
 from api.batch import store as st
 from api.batch.runner import ClaimLostError, RunContext, _finding_result
 from api.batch.services import pricing_from
@@ -89,16 +91,55 @@ def request_line(custom_id: str, model: str, request: ChatRequest) -> dict[str, 
     }
 
 
-def _analyzer_with(ctx: RunContext, chat: Any) -> Any:
+class PinnedApprovedExamples:
+    """Approved examples pinned per finding for one run, so reading the answer back sees what was sent.
+
+    The output is read back by running the same chain again, hours later; a plan approved or revised in
+    between would otherwise change the examples and so the prompt the answer is checked against. While
+    building the input (`record=True`) the first lookup for a finding is stored as a `pin:` item of the
+    run; every later lookup, when reading the output too, returns exactly that. A finding with no pin
+    (an input built by an older version) is read back with no examples, as it was sent.
+    """
+
+    def __init__(
+        self, store: st.RunStore, run_id: str, source: ApprovedExamples | None, *, record: bool
+    ) -> None:
+        self._store = store
+        self._run_id = run_id
+        self._source = source
+        self._record = record
+
+    @staticmethod
+    def pin_key(org_id: str, text: str) -> str:
+        """Run item key of the pin for one finding's lookup text."""
+        return st.PIN_PREFIX + hashlib.sha256(f"{org_id}\n{text}".encode()).hexdigest()
+
+    def similar(
+        self, *, org_id: str, text: str, k: int, exclude_audit_id: str | None = None
+    ) -> list[ApprovedExample]:
+        """The pinned examples of this finding; when building and none are pinned, look them up and pin."""
+        key = self.pin_key(org_id, text)
+        pinned = self._store.item_result(self._run_id, key)
+        if pinned is None and self._record and self._source is not None:
+            found = self._source.similar(org_id=org_id, text=text, k=k, exclude_audit_id=exclude_audit_id)
+            examples = [e.model_dump(mode="json") for e in found]
+            pin = st.NewItem(key=key, status=st.DONE, result={"examples": examples})
+            self._store.add_items(self._run_id, [pin])
+            pinned = self._store.item_result(self._run_id, key)  # a concurrent build may have pinned first
+        if pinned is None:
+            return []
+        return [ApprovedExample.model_validate(e) for e in pinned.get("examples") or []][:k]
+
+
+def _analyzer_with(ctx: RunContext, chat: Any, *, record: bool) -> Any:
     from analyzer.llm_analyzer import LLMAnalyzer
     from analyzer.retrieval import Retriever
 
     services: Any = ctx.services
-    # No approved examples here, unlike the synchronous executors: the output is read back by running the
-    # same chain again, hours later, and a plan approved in between would change what it retrieves.
+    approved = PinnedApprovedExamples(ctx.store, ctx.run_id, services.approved_examples(), record=record)
     return LLMAnalyzer(
         chat=chat,
-        retriever=Retriever(index=services._index(), approved=None),
+        retriever=Retriever(index=services._index(), approved=approved),
         model_name=ctx.settings.llm_model or "unknown",
         max_tokens=ctx.settings.llm_max_tokens,
     )
@@ -107,7 +148,7 @@ def _analyzer_with(ctx: RunContext, chat: Any) -> Any:
 def build_input(ctx: RunContext, path: Path) -> int:
     """Write the Batch API input JSONL for every queued finding of the run; returns the line count."""
     recorder = RecordingChatModel()
-    analyzer = _analyzer_with(ctx, recorder)
+    analyzer = _analyzer_with(ctx, recorder, record=True)
     model = ctx.settings.llm_model or "unknown"
     lines: list[str] = []
     for key in ctx.store.pending_keys(ctx.run_id, st.FINDING_PREFIX):
@@ -160,7 +201,7 @@ def _chat_result(line: dict[str, Any]) -> tuple[ChatResult | None, str | None]:
 def ingest_output(ctx: RunContext, jsonl: str) -> IngestCounts:
     """Store every answer of a Batch API output through the run's claims (duplicates are skipped)."""
     replay = ReplayChatModel()
-    analyzer = _analyzer_with(ctx, replay)
+    analyzer = _analyzer_with(ctx, replay, record=False)
     pricing = pricing_from(ctx.settings, BATCH_PRICE_FACTOR)
     stored = failed = skipped = 0
     for raw in jsonl.splitlines():

@@ -142,6 +142,11 @@ class ProductServices:
         with self._lock:
             return self._index_unlocked()
 
+    def approved_examples(self) -> Any:
+        """The organization-scoped source of reviewer-approved earlier findings (built once)."""
+        with self._lock:
+            return self._approved_unlocked()
+
     @property
     def limiter(self) -> RateLimitedChatModel | None:
         """The rate-limited chat model (None until the LLM analyzer is built, and for offline)."""

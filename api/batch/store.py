@@ -27,6 +27,8 @@ from analyzer.storage.tables import Job, JobItem
 RUN_KIND = "batch"
 DOC_PREFIX = "doc:"
 FINDING_PREFIX = "finding:"
+# Approved examples an OpenAI Batch request was built with, stored `done` so they are never work to do.
+PIN_PREFIX = "pin:"
 
 # Item states. `queued` and `running` are pending; `done` and `failed` are final.
 QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
@@ -233,6 +235,12 @@ class RunStore:
                 # RETURNING counts the rows really inserted (rowcount is -1 for batched inserts).
                 added += len(s.execute(stmt.returning(JobItem.id)).all())
             return added
+
+    def item_result(self, run_id: str, key: str) -> dict[str, Any] | None:
+        """Stored result of one item (None when the run has no such item or it has no result)."""
+        with self.database.session() as s:
+            value = s.scalar(select(JobItem.result).where(JobItem.job_id == run_id, JobItem.item_key == key))
+            return dict(value) if value is not None else None
 
     def item_status(self, run_id: str, key: str) -> str | None:
         """Current status of one item (None when the run has no such item)."""
