@@ -83,7 +83,12 @@ def _c(
     label: str, name: str, regex: str, weight: float, *, factual_only: bool = False, unless: str | None = None
 ) -> Cue:
     return Cue(
-        label, name, re.compile(regex, _FLAGS), weight, factual_only, re.compile(unless, _FLAGS) if unless else None
+        label,
+        name,
+        re.compile(regex, _FLAGS),
+        weight,
+        factual_only,
+        re.compile(unless, _FLAGS) if unless else None,
     )
 
 
@@ -522,7 +527,7 @@ CAUSE_CUES: tuple[Cue, ...] = (
         "lack of review or oversight",
         r"\b(?:lack|absence)\s+of\s+(?:\w+\s+){0,2}(?:review|oversight|supervision|monitoring|reconciliation|"
         r"follow-?up)\b|\b(?:inadequate|insufficient|ineffective|no)\s+(?:\w+\s+){0,1}(?:review|oversight|"
-        r"supervision|monitoring|reconciliation)\b",
+        r"supervision|monitoring|reconciliation|checks?|verification|validation|follow-?up)\b",
         2.0,
     ),
     _c(
@@ -574,7 +579,8 @@ CAUSE_CUES: tuple[Cue, ...] = (
     _c(
         _R.INADEQUATE_MONITORING,
         "done without review",
-        r"\bwithout\s+(?:\w+\s+){0,3}(?:review|approval|verification|oversight|sign-?off)\b",
+        r"\bwithout\s+(?:\w+\s+){0,3}(?:review\w*|approv\w+|verif\w+|oversight|sign-?off|check(?:s|ing)?|"
+        r"validat\w+|reconcil\w+)\b",
         1.6,
     ),
     _c(
@@ -603,8 +609,19 @@ CAUSE_CUES: tuple[Cue, ...] = (
     _c(
         _R.INADEQUATE_MONITORING,
         "nobody checked",
-        r"\b(?:no\s+one|nobody|no-one)\s+(?:\w+\s+){0,2}(?:reviewed|checked|monitored|looked|followed\s+up|"
-        r"verified|noticed)\b",
+        r"\b(?:no\s+one|nobody|no-one)\s+(?:\w+\s+){0,2}(?:review(?:ed|ing)|check(?:ed|ing)|monitor(?:ed|ing)|"
+        r"look(?:ed|ing)|follow(?:ed|ing)\s+up|verif(?:ied|ying)|notic(?:ed|ing)|track(?:ed|ing))\b",
+        2.0,
+    ),
+    _c(
+        _R.INADEQUATE_MONITORING,
+        "review step skipped",
+        # Only a second person's step: a skipped review that is the control tested restates the finding.
+        r"\b(?:sign-?off|approval|(?:supervisory|secondary|second|independent)\s+(?:review|check)|verification)\s+"
+        r"(?:\w+\s+){0,2}(?:was|were|had\s+been|got)\s+(?:skipped|bypassed|omitted|overlooked|waived)\b|\b(?:skipped|"
+        r"bypassed)\s+(?:the\s+)?(?:\w+\s+){0,1}(?:approval|sign-?off|verification|(?:supervisory|secondary|second|"
+        r"independent)\s+(?:review|check))\b|\brel(?:y|ies|ied)\s+(?:\w+\s+){0,2}on\s+(?:the\s+)?"
+        r"(?:\w+\s+){0,3}(?:reports?|data|certifications?|information|assurances?|word)\s+without\b",
         2.0,
     ),
     # --- written procedures
@@ -665,7 +682,9 @@ CAUSE_CUES: tuple[Cue, ...] = (
         # A process that lives in someone's head is, by definition, not written down.
         r"\brel(?:y|ies|ied)\s+(?:\w+\s+){0,2}on\s+(?:the\s+)?(?:(?:one|a\s+single)\s+(?:\w+\s+){0,2}"
         r"(?:employee|person|individual|staff\s+member)|(?:institutional|tribal)\s+knowledge|[\w']+\s+memory)\b|"
-        r"\bundocumented\s+(?:process|procedure|practice|workaround)s?\b",
+        r"\bundocumented\s+(?:process|procedure|practice|workaround)s?\b|\bonly\s+in\s+(?:the\s+)?(?:\w+\s+)?[\w']+(?:'s|’s)?\s+"
+        r"(?:head|memory)\b|\b(?:lacks?|lacked|no|without|absence\s+of)\s+(?:formal|written|documented|clear|specific)\s+"
+        r"(?:guidance|guidelines|instructions)\b",
         1.8,
     ),
     _c(
@@ -694,7 +713,8 @@ CAUSE_CUES: tuple[Cue, ...] = (
         r"(?:\w+\s+){0,3}(?:does|did)\s+not\s+(?:say|state|specify|define|contain|describe|cover)\b|"
         r"\b(?:guide|chapter|section|instructions)\s+(?:\w+\s+){0,3}(?:does|did)\s+not\s+(?:specifically\s+)?"
         r"(?:reference|address|say|specify|define|cover|describe)\b|"
-        r"\b(?:policy|procedure|standard)\s+is\s+(?:unclear|silent|vague)\b|\bdocumentation\s+(?:\w+\s+){0,4}"
+        r"\b(?:policy|procedures?|standard|manual|guide|handbook|guidelines)\s+(?:is|are|was|were)\s+(?:unclear|silent|"
+        r"vague)\b|\bdocumentation\s+(?:\w+\s+){0,4}"
         r"(?:has\s+not\s+been|was\s+not|is\s+not)\s+(?:maintained|kept\s+current|updated)\b",
         2.0,
     ),
@@ -755,6 +775,20 @@ CAUSE_CUES: tuple[Cue, ...] = (
         r"criterion|standard|rule|requirement|version|framework|limit)\b",
         2.0,
     ),
+    _c(
+        _R.MISALIGNMENT_WITH_CRITERIA,
+        "own rule used instead of the requirement",
+        r"\b(?:applied|used|followed)\s+(?:the\s+|its\s+|their\s+|our\s+)?(?:\w+\s+){0,2}(?:threshold|rate|rule|standard|"
+        r"requirement|limit|criteria|criterion|definition|methodology|policy|timeline|deadline)s?\s+(?:instead\s+of|"
+        r"rather\s+than)\b|\bcontinued\s+to\s+(?:follow|apply|use)\s+the\s+(?:old|prior|previous|former|superseded|"
+        r"outdated)\b|\b(?:polic(?:y|ies)|procedures?|practice|process)\s+(?:\w+\s+){0,3}(?:allows?|permits?|requires?|"
+        r"sets?)\b[^.;]{0,80}\b(?:while|whereas|but)\s+(?:the\s+)?(?:\w+\s+){0,2}(?:regulations?|rules?|laws?|"
+        r"requirements?|guidance|statutes?|standards?|contracts?|grant\s+terms)\s+(?:requires?|allows?|permits?|sets?|"
+        r"limits?)\b|\b(?:polic(?:y|ies)|procedures?|process(?:es)?|forms?|templates?|systems?)\s+(?:\w+\s+){0,3}"
+        r"(?:did|does|do)\s+not\s+(?:reflect|incorporate|align\s+with|account\s+for|take\s+account\s+of)\s+"
+        r"(?:\w+\s+){0,4}(?:requirements?|regulations?|rules?|guidance|standards?|criteria)\b",
+        2.0,
+    ),
     # --- mistakes
     _c(
         _R.HUMAN_ERROR,
@@ -775,7 +809,10 @@ CAUSE_CUES: tuple[Cue, ...] = (
     _c(
         _R.HUMAN_ERROR,
         "errors made",
-        r"\berrors?\s+(?:was|were)\s+made\b|\bmade\s+(?:an?\s+)?errors?\b|\bmiscalculat\w+|\bmiskey\w*",
+        r"\berrors?\s+(?:was|were)\s+made\b|\bmade\s+(?:an?\s+)?errors?\b|\bmiscalculat\w+|\bmiskey\w*|\btranspos\w+|"
+        r"\btypos?\b|\bformula\s+errors?\b|\b(?:formula|spreadsheet|cell|link)s?\s+(?:\w+\s+){0,2}(?:referenced|pointed\s+to|"
+        r"linked\s+to|pulled\s+from)\s+the\s+wrong\b|\bentered\s+(?:the\s+|a\s+)?wrong\b|\bby\s+mistake\b|"
+        r"\bwrong\s+(?:\w+\s+){0,2}(?:was|were)\s+(?:entered|keyed|selected|typed|applied)\b",
         1.6,
     ),
     _c(
@@ -824,7 +861,9 @@ CAUSE_CUES: tuple[Cue, ...] = (
         _R.INSUFFICIENT_TRAINING,
         "training not received",
         r"\b(?:not|never)\s+(?:\w+\s+)?(?:received|attended|completed|taken|been\s+given|been\s+provided(?:\s+with)?)"
-        r"\s+(?:any\s+|the\s+)?(?:\w+\s+){0,2}training\b|\b(?:did\s+not|do\s+not|does\s+not|failed\s+to)\s+"
+        r"\s+(?:any\s+|the\s+)?(?:\w+\s+){0,2}training\b|\btraining\s+(?:\w+\s+){0,5}(?:was|were|had|has)\s+(?:never|not)\s+"
+        r"(?:been\s+)?(?:provided|given|offered|delivered|conducted|held|scheduled)\b|"
+        r"\b(?:did\s+not|do\s+not|does\s+not|failed\s+to)\s+"
         r"(?:fully\s+)?understand\s+(?:\w+\s+){0,2}(?:responsibilit\w+|requirements?|roles?|duties|obligations)\b",
         2.0,
     ),
@@ -847,8 +886,11 @@ CAUSE_CUES: tuple[Cue, ...] = (
         _R.RESOURCE_CONSTRAINTS,
         "limited resources",
         r"\b(?:limited|insufficient|lack\s+of|inadequate|reduced|competing)\s+(?:staff(?:ing)?|personnel|resources|"
-        r"budget|funding|time|priorities|capacity)\b|\bworkloads?\b|\b(?:did\s+not|does\s+not|do\s+not)\s+have\s+"
-        r"(?:sufficient|enough|adequate)\s+(?:time|staff(?:ing)?|personnel|resources)\b",
+        r"budget|funding|time|priorities|capacity|headcount|manpower|bandwidth)\b|\bworkloads?\b|\b(?:did\s+not|does\s+not|"
+        r"do\s+not)\s+have\s+(?:the\s+)?(?:sufficient|enough|adequate)?\s*(?:time|staff(?:ing)?|personnel|resources|headcount|"
+        r"manpower|bandwidth)\b|\bhiring\s+freeze\b|\b(?:positions?|posts?|vacanc(?:y|ies))\s+(?:\w+\s+){0,2}(?:were|was|"
+        r"remained|had\s+been)\s+frozen\b|\bonly\s+(?:one|a\s+single)\s+(?:\w+\s+){0,2}(?:employee|person|staff\s+member|"
+        r"individual|accountant|clerk|administrator)\b",
         2.0,
     ),
     _c(
@@ -926,14 +968,15 @@ CAUSE_CUES: tuple[Cue, ...] = (
         _R.ORGANIZATIONAL_CHANGE,
         "staff transition",
         r"\b(?:transition|change|changes|turnover)\s+(?:in|of)\s+(?:key\s+)?(?:staff|personnel|management|"
-        r"leadership|positions?)\b|\b(?:retired|retirement|departed|departure|left\s+the\s+(?:organization|"
-        r"department|agency))\b",
+        r"leadership|positions?)\b|\b(?:retired|retirement|departed|departure|resigned|resignation|left\s+the\s+"
+        r"(?:organization|department|agency|company|county|city|office))\b|\b(?:leadership|management|staff(?:ing)?|"
+        r"personnel)\s+(?:changes|transitions|turnover)\b",
         1.5,
     ),
     _c(
         _R.ORGANIZATIONAL_CHANGE,
         "migration or replacement",
-        r"\b(?:migrat\w+|moved|move|moving)\s+(?:\w+\s+){0,3}to\s+(?:a|the)\s+new\b|\bduring\s+the\s+(?:\w+\s+){0,2}"
+        r"\b(?:migrat\w+|moved|move|moving|transferred)\s+(?:\w+\s+){0,6}to\s+(?:a|the)\s+new(?:ly\s+created)?\b|\bduring\s+the\s+(?:\w+\s+){0,2}"
         r"(?:migration|transition|move|conversion|reorgani[sz]ation|merger)\b|\bwas\s+(?:replaced|migrated)\b",
         1.8,
     ),
@@ -984,10 +1027,21 @@ CAUSE_CUES: tuple[Cue, ...] = (
         "done only after the period closed",
         # Work that belonged in the year and was finished only after it closed had no timeline to meet.
         r"\b(?:completed|performed|finali[sz]ed|prepared|made|done)\s+(?:\w+\s+){0,3}(?:subsequent\s+to|after)\s+"
-        r"(?:the\s+)?(?:fiscal\s+|calendar\s+)?(?:year[- ]?end|end\s+of\s+the\s+(?:fiscal\s+)?year|close\s+of\s+"
-        r"the\s+(?:fiscal\s+)?year)\b|\bnot\s+(?:\w+\s+){0,2}(?:completed|finali[sz]ed|performed|done)\s+until\s+"
+        r"(?:the\s+)?(?:fiscal\s+|calendar\s+)?(?:year[- ]?end|end\s+of\s+the\s+(?:fiscal\s+)?year|"
+        r"close\s+of\s+the\s+(?:fiscal\s+)?year)\b|\bnot\s+(?:\w+\s+){0,2}(?:completed|finali[sz]ed|performed|done)\s+until\s+"
         r"(?:\w+\s+){0,3}after\b|\bbased\s+(?:solely\s+|only\s+|entirely\s+)?on\s+timing\b",
         1.6,
+    ),
+    _c(
+        _R.INADEQUATE_PLANNING,
+        "not foreseen or scoped",
+        r"\b(?:did\s+not|failed\s+to)\s+(?:anticipate|foresee|forecast)\b|\b(?:unanticipated|unforeseen|not\s+foreseen)\b|"
+        r"\b(?:launched|started|began|rolled\s+out|opened|went\s+live)\b[^.;]{0,60}\bbefore\s+(?:\w+\s+){0,4}(?:had\s+been|"
+        r"was|were)\s+(?:designed|defined|established|developed|set\s+up|put\s+in\s+place|ready)\b|\bscope\s+"
+        r"(?:\w+\s+){0,4}(?:did|does)\s+not\s+(?:include|cover|consider|address)\b|\b(?:no|without\s+a|lack\s+of\s+a)\s+"
+        r"(?:timeline|schedule|calendar|deadline|plan)\s+(?:for|to)\b|\b(?:had\s+not|did\s+not|never)\s+"
+        r"(?:identified|assigned|designated|decided|determined)\s+who\s+(?:would|should|was\s+to)\b",
+        2.0,
     ),
     _c(_R.INADEQUATE_PLANNING, "timeline named", r"\b(?:timelines?|schedul\w+|in\s+advance)\b", 0.5),
     _c(
@@ -1004,6 +1058,15 @@ CAUSE_CUES: tuple[Cue, ...] = (
         rf"\b{_PARTY}\s+(?:did\s+not|failed\s+to|had\s+not|has\s+not|was\s+unable\s+to)\s+(?:\w+\s+){{0,2}}"
         r"(?:meet|comply|provide|submit|complete|perform|apply|notify|follow|deliver)\b",
         1.8,
+    ),
+    _c(
+        _R.VENDOR_NONCOMPLIANCE,
+        "third party got it wrong",
+        rf"\b{_PARTY}(?:\s+\w+)?\s+(?:\w+\s+){{0,2}}(?:miscalculated|overbilled|overcharged|double-?billed|"
+        r"(?:paid|charged|billed|claimed|invoiced)\s+(?:\w+\s+){0,2}(?:ineligible|unallowable|unsupported|duplicate|"
+        r"incorrect)|(?:submitted|reported|delivered)\s+(?:\w+\s+){0,1}(?:inaccurate|incorrect|late|incomplete|"
+        r"erroneous)|violated|breached)\b",
+        2.0,
     ),
     # --- incidents
     _c(
@@ -1025,6 +1088,17 @@ CAUSE_CUES: tuple[Cue, ...] = (
         "incident response named",
         r"\bincident\s+(?:response|handling)\b",
         1.0,
+    ),
+    _c(
+        _R.INADEQUATE_INCIDENT_RESPONSE,
+        "incident left unanswered",
+        r"\b(?:took|needed)\s+(?:\w+\s+){0,3}(?:days|weeks|months|hours)\s+to\s+(?:disable|revoke|contain|isolate|"
+        r"investigate|notify|respond|remove|block)\b[^.;]{0,60}\b(?:compromised|breach\w*|incidents?|attacks?|alerts?|"
+        r"malware|suspicious|intrusions?|phishing|ransomware|attackers?)\b|\b(?:did\s+not|failed\s+to|never|no\s+one)\s+"
+        r"(?:escalate|investigate|investigated|escalated|contain|respond\s+to|responded\s+to|act\s+on|acted\s+on)\s+"
+        r"(?:\w+\s+){0,3}(?:compromised|breach\w*|incidents?|attacks?|alerts?|malware|suspicious|intrusions?|phishing|"
+        r"ransomware)\b",
+        2.0,
     ),
     _c(
         _R.INADEQUATE_INCIDENT_RESPONSE,

@@ -244,7 +244,10 @@ STATED_CAUSES = [
     ),
     (_C.INADEQUATE_PLANNING, "The quarterly access review was completed after the fiscal year end."),
     (_C.INADEQUATE_PLANNING, "The reconciliation was not finalized until after the audit began."),
-    (_C.LACK_OF_CONTROL_DOCUMENTATION, "The intake procedures do not require a copy of the signed agreement."),
+    (
+        _C.LACK_OF_CONTROL_DOCUMENTATION,
+        "The intake procedures do not require a copy of the signed agreement.",
+    ),
     (_C.RESOURCE_CONSTRAINTS, "The help desk was inundated with password reset requests all spring."),
     (
         _C.RESOURCE_CONSTRAINTS,
@@ -268,7 +271,85 @@ def test_only_a_promise_of_controls_not_controls_already_there_reads_as_planning
     assert RootCause.INADEQUATE_PLANNING not in existing.scores
 
 
-@pytest.mark.parametrize(("cause", "sentence"), STATED_CAUSES)
+# Everyday wording of each cause, written before the cues that read it (offline-1.4): the rules must read
+# causes the way managers state them, not only in audit set phrases.
+EVERYDAY_CAUSES = [
+    (_C.INADEQUATE_PLANNING, "The program was launched before the reporting process had been designed."),
+    (
+        _C.INADEQUATE_PLANNING,
+        "Management did not anticipate the volume of applications the new grant would bring.",
+    ),
+    (_C.INADEQUATE_PLANNING, "There was no timeline for completing the annual inventory count."),
+    (_C.INADEQUATE_PLANNING, "The closeout tasks were not scheduled, so they slipped past the deadline."),
+    (_C.INADEQUATE_PLANNING, "The scope of the project did not include the security requirements."),
+    (
+        _C.LACK_OF_CONTROL_DOCUMENTATION,
+        "The steps for reconciling the accounts exist only in the accountant's head.",
+    ),
+    (_C.LACK_OF_CONTROL_DOCUMENTATION, "The written procedures had not been revised since 2015."),
+    (_C.LACK_OF_CONTROL_DOCUMENTATION, "There is no desk guide describing how to process refunds."),
+    (
+        _C.LACK_OF_CONTROL_DOCUMENTATION,
+        "The department lacks formal guidance for staff on documenting eligibility decisions.",
+    ),
+    (_C.LACK_OF_CONTROL_DOCUMENTATION, "The manual is silent on how long records must be kept."),
+    (_C.MISALIGNMENT_WITH_CRITERIA, "Staff applied the state threshold instead of the federal threshold."),
+    (
+        _C.MISALIGNMENT_WITH_CRITERIA,
+        "Management was unaware that the federal rule had changed and continued to follow the old one.",
+    ),
+    (_C.MISALIGNMENT_WITH_CRITERIA, "The agency's policy allows 60 days, while the regulation requires 30."),
+    (_C.MISALIGNMENT_WITH_CRITERIA, "The county believed the costs were allowable under the grant."),
+    (
+        _C.MISALIGNMENT_WITH_CRITERIA,
+        "The department's procedures did not reflect the requirements of the Uniform Guidance.",
+    ),
+    (_C.HUMAN_ERROR, "The amount was keyed incorrectly into the system."),
+    (_C.HUMAN_ERROR, "An employee transposed two digits when entering the invoice."),
+    (_C.HUMAN_ERROR, "Staff simply missed the step during a busy period."),
+    (_C.HUMAN_ERROR, "The wrong rate was entered by mistake."),
+    (_C.HUMAN_ERROR, "A spreadsheet formula referenced the wrong column."),
+    (_C.INSUFFICIENT_TRAINING, "New caseworkers were not shown how to verify income."),
+    (_C.INSUFFICIENT_TRAINING, "Employees were unfamiliar with the procurement rules."),
+    (_C.INSUFFICIENT_TRAINING, "The staff responsible had not attended the required training."),
+    (_C.INSUFFICIENT_TRAINING, "Personnel did not understand the documentation requirements."),
+    (_C.INSUFFICIENT_TRAINING, "Training on the new system was never provided to the field offices."),
+    (_C.INADEQUATE_MONITORING, "No one was checking the reports before they were submitted."),
+    (_C.INADEQUATE_MONITORING, "The supervisor sign-off step was skipped."),
+    (_C.INADEQUATE_MONITORING, "Management relied on the vendor's reports without verifying them."),
+    (_C.INADEQUATE_MONITORING, "The reconciliations were prepared but never reviewed by a supervisor."),
+    (_C.INADEQUATE_MONITORING, "There was no independent check of the payroll changes."),
+    (_C.INADEQUATE_MONITORING, "The department did not track whether subrecipients submitted their reports."),
+    (
+        _C.VENDOR_NONCOMPLIANCE,
+        "The contractor did not perform the background checks required by the contract.",
+    ),
+    (_C.VENDOR_NONCOMPLIANCE, "The vendor failed to deliver the quarterly reports on time."),
+    (_C.VENDOR_NONCOMPLIANCE, "The subrecipient charged unallowable costs to the grant."),
+    (_C.RESOURCE_CONSTRAINTS, "Two of our four accountants left and the positions were frozen."),
+    (_C.RESOURCE_CONSTRAINTS, "The unit was stretched thin during the year."),
+    (_C.RESOURCE_CONSTRAINTS, "We did not have the headcount to perform the reviews."),
+    (_C.RESOURCE_CONSTRAINTS, "Due to budget cuts, the internal audit function was eliminated."),
+    (_C.RESOURCE_CONSTRAINTS, "The office has only one employee handling all purchasing."),
+    (_C.RESOURCE_CONSTRAINTS, "The workload doubled while staffing stayed the same."),
+    (_C.ORGANIZATIONAL_CHANGE, "The transition to the new financial system disrupted the approval workflow."),
+    (_C.ORGANIZATIONAL_CHANGE, "After the controller resigned, the duties were not reassigned."),
+    (
+        _C.ORGANIZATIONAL_CHANGE,
+        "The program moved from the Department of Health to the new agency during the year.",
+    ),
+    (_C.ORGANIZATIONAL_CHANGE, "Leadership changes during the year left the position unfilled."),
+    (
+        _C.INADEQUATE_INCIDENT_RESPONSE,
+        "The breach was not reported to the state within the required 72 hours.",
+    ),
+    (_C.INADEQUATE_INCIDENT_RESPONSE, "The agency took three weeks to disable the compromised account."),
+    (_C.INADEQUATE_INCIDENT_RESPONSE, "The security team did not escalate the alert."),
+    (_C.INADEQUATE_INCIDENT_RESPONSE, "No one investigated the suspicious logins when they were flagged."),
+]
+
+
+@pytest.mark.parametrize(("cause", "sentence"), STATED_CAUSES + EVERYDAY_CAUSES)
 def test_a_plainly_stated_cause_is_read(cause: RootCause, sentence: str) -> None:
     votes = cause_votes({FIELD_RESPONSE: sentence})
     assert votes.scores.get(cause, 0) >= 1.0
