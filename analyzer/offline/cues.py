@@ -217,6 +217,17 @@ TYPE_CUES: tuple[Cue, ...] = (
         r"\bcomplementary\s+(?:user\s+entity\s+)?controls\b",
         2.0,
     ),
+    _c(
+        _T.VENDOR_NONCOMPLIANCE,
+        "third party got it wrong",
+        # The third party is the one acting: it billed, paid or reported wrongly, or missed its own terms.
+        rf"\b{_PARTY}(?:\s+[\w-]+){{0,2}}\s+(?:\w+\s+){{0,1}}(?:charged|billed|overbilled|overcharged|paid|claimed|"
+        r"invoiced|miscalculated|misreported)\s+(?:\$?[\d,.]+\s+(?:in\s+)?|\w+\s+){0,3}(?:unallowable|ineligible|"
+        r"unsupported|duplicate|incorrect|improper|claims|costs|for\s+services)\b|"
+        rf"\b{_PARTY}(?:\s+[\w-]+){{0,2}}\s+(?:did\s+not|failed\s+to)\s+(?:meet|satisfy|achieve)\s+(?:the\s+)?"
+        r"(?:\w+\s+){0,2}(?:service\s+levels?|terms|requirements?|standards?|deadlines?|obligations?)\b",
+        2.0,
+    ),
     _c(_T.VENDOR_NONCOMPLIANCE, "subaward terms", r"\bsub-?awards?\b|\bpass[- ]through\s+entit", 0.8),
     # --- nothing was designed or put in place
     _c(_T.CONTROL_GAP, "no control existed", rf"\b(?:did|does|do)\s+not\s+have\s+{_QUAL}{_CTRL_NOUN}", 2.2),
@@ -320,6 +331,7 @@ TYPE_CUES: tuple[Cue, ...] = (
     _c(
         _T.INSUFFICIENT_DOCUMENTATION,
         "insufficient documentation",
+        r"\b(?:files?|folders?|packets?|records?)\s+(?:\S+\s+){0,5}(?:did\s+not|does\s+not)\s+(?:contain|include)\b|"
         r"\b(?:missing|incomplete|inadequate|insufficient|no|lack(?:ed)?\s+(?:of\s+)?|without)\s+(?:supporting\s+|"
         r"written\s+|sufficient\s+|adequate\s+)?(?:documentation|evidence|records|support)\b",
         1.8,
@@ -467,7 +479,9 @@ TYPE_CUES: tuple[Cue, ...] = (
     _c(
         _T.POLICY_NONCOMPLIANCE,
         "required filing not made",
-        r"\breports?\s+(?:\w+\s+){0,3}(?:was|were)\s+not\s+(?:filed|submitted)\b",
+        r"\breports?\s+(?:\w+\s+){0,3}(?:was|were)\s+not\s+(?:filed|submitted)\b|\b(?:did\s+not|failed\s+to)\s+"
+        r"(?:submit|file|publish|report)\s+(?:the\s+|any\s+|its\s+)?(?:\w+\s+){0,1}(?:required|mandatory|mandated)\b|"
+        r"\b(?:did\s+not|failed\s+to)\s+(?:meet|satisfy)\s+(?:the\s+)?(?:\w+\s+){0,4}requirements?\b",
         1.6,
     ),
     _c(
@@ -483,7 +497,9 @@ TYPE_CUES: tuple[Cue, ...] = (
         "named person acted",
         r"\b(?:an?|one|the)\s+(?:[\w-]+\s+){0,3}(?:employee|staff\s+member|individual|clerk|worker|technician|"
         r"administrator|officer|manager|engineer|developer|analyst|operator|coordinator|representative|user|"
-        r"accountant|agent|supervisor)\s+(?:\w+\s+){0,5}(?:shared|disclosed|sent|e-?mailed|exported|forwarded|"
+        r"accountant|agent|supervisor|cashier|caseworker|case\s+worker|bookkeeper|teller|clerk|inspector|"
+        r"custodian)\s+(?:\w+\s+){0,5}(?:shared|disclosed|sent|e-?mailed|exported|forwarded|recorded|fabricated|"
+        r"failed\s+to\s+(?:perform|complete|conduct|carry\s+out)|"
         r"left|uploaded|disabled|"
         r"ignored|mishandled|bypassed|falsified|granted|neglected|approved|signed|committed|reset|ran|closed|"
         r"deleted|changed|keyed|entered|propped|overrode|turned\s+off|acknowledged|posted|printed|lost|"
@@ -495,6 +511,13 @@ TYPE_CUES: tuple[Cue, ...] = (
         "person skipped a required step",
         r"\b(?:by\s+mistake|in\s+error|without\s+(?:performing|following|completing|doing|investigating|acting)\b)",
         1.2,
+    ),
+    _c(
+        _T.EMPLOYEE_NEGLIGENCE,
+        "warnings ignored",
+        r"\bdespite\s+(?:\w+\s+){0,2}(?:warnings?|instructions?|reminders?|reprimands?|directives?|training)\b|"
+        r"\bignored\s+(?:\w+\s+){0,2}(?:warnings?|instructions?|reminders?|directives?|requests?)\b",
+        1.8,
     ),
     _c(
         _T.EMPLOYEE_NEGLIGENCE,

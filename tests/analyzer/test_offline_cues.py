@@ -354,3 +354,37 @@ def test_a_plainly_stated_cause_is_read(cause: RootCause, sentence: str) -> None
     votes = cause_votes({FIELD_RESPONSE: sentence})
     assert votes.scores.get(cause, 0) >= 1.0
     assert max(votes.scores, key=lambda c: votes.scores[c]) is cause
+
+
+_T = ExceptionType
+# Findings in everyday single-audit wording, written before the type cues that read them (offline-1.4).
+EVERYDAY_FINDINGS = [
+    (
+        _T.VENDOR_NONCOMPLIANCE,
+        "A subrecipient charged $64,000 in unallowable entertainment costs to the program.",
+    ),
+    (
+        _T.VENDOR_NONCOMPLIANCE,
+        "The contractor running the call center did not meet the service levels in its contract.",
+    ),
+    (
+        _T.POLICY_NONCOMPLIANCE,
+        "The State did not submit the required subaward reports for 9 of 15 subawards.",
+    ),
+    (_T.POLICY_NONCOMPLIANCE, "The District did not meet the maintenance of effort requirement in 2023."),
+    (
+        _T.INSUFFICIENT_DOCUMENTATION,
+        "The procurement file for the $1.2 million contract did not contain the cost or price analysis.",
+    ),
+    (_T.EMPLOYEE_NEGLIGENCE, "A cashier repeatedly left the cash drawer unlocked despite written warnings."),
+    (
+        _T.EMPLOYEE_NEGLIGENCE,
+        "A caseworker failed to perform her assigned home visits and recorded visits that never happened.",
+    ),
+]
+
+
+@pytest.mark.parametrize(("etype", "sentence"), EVERYDAY_FINDINGS)
+def test_a_finding_in_everyday_wording_gets_its_type(etype: ExceptionType, sentence: str) -> None:
+    votes = type_votes({FIELD_TEXT: sentence})
+    assert max(votes.scores, key=lambda t: votes.scores[t]) is etype
