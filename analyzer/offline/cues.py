@@ -603,7 +603,8 @@ CAUSE_CUES: tuple[Cue, ...] = (
         _R.INADEQUATE_MONITORING,
         "done without review",
         r"\bwithout\s+(?:\w+\s+){0,3}(?:review\w*|approv\w+|verif\w+|oversight|sign-?off|check(?:s|ing)?|"
-        r"validat\w+|reconcil\w+)\b",
+        r"validat\w+|reconcil\w+|compar\w+|match\w+|opening|reading|looking\s+at|examining|inspecting|"
+        r"holding\s+(?:\w+\s+)?up\s+against)\b",
         1.6,
     ),
     _c(
@@ -632,16 +633,19 @@ CAUSE_CUES: tuple[Cue, ...] = (
     _c(
         _R.INADEQUATE_MONITORING,
         "nobody checked",
-        r"\b(?:no\s+one|nobody|no-one)\s+(?:\w+\s+){0,2}(?:review(?:ed|ing)|check(?:ed|ing)|monitor(?:ed|ing)|"
-        r"look(?:ed|ing)|follow(?:ed|ing)\s+up|verif(?:ied|ying)|notic(?:ed|ing)|track(?:ed|ing))\b",
+        r"\b(?:no\s+one|nobody|no-one)\s+(?:\w+\s+){0,4}(?:review(?:ed|ing)|check(?:ed|ing)|monitor(?:ed|ing)|"
+        r"look(?:ed|ing)|follow(?:ed|ing)\s+up|verif(?:ied|ying)|notic(?:ed|ing)|track(?:ed|ing)|compar(?:ed|ing)|"
+        r"match(?:ed|ing)|lin(?:ed|ing)\s+up|reconcil(?:ed|ing)|watch(?:ed|ing))\b|\b(?:no\s+longer|never|not)\s+"
+        r"(?:\w+\s+){0,1}(?:read|watched|monitored|checked|looked\s+at|opened)\s+by\s+anyone\b|\bhad\s+no\s+owner\b",
         2.0,
     ),
     _c(
         _R.INADEQUATE_MONITORING,
         "review step skipped",
         # Only a second person's step: a skipped review that is the control tested restates the finding.
-        r"\b(?:sign-?off|approval|(?:supervisory|secondary|second|independent)\s+(?:review|check)|verification)\s+"
-        r"(?:\w+\s+){0,2}(?:was|were|had\s+been|got)\s+(?:skipped|bypassed|omitted|overlooked|waived)\b|\b(?:skipped|"
+        r"\b(?:sign-?off|approval|(?:supervisory|secondary|second|second-person|second\s+person|independent)\s+"
+        r"(?:review|check)|verification)\s+(?:\w+\s+){0,4}(?:was|were|had\s+been|got)\s+(?:skipped|bypassed|omitted|"
+        r"overlooked|waived|not\s+(?:being\s+)?(?:done|performed|carried\s+out))\b|\b(?:skipped|"
         r"bypassed)\s+(?:the\s+)?(?:\w+\s+){0,1}(?:approval|sign-?off|verification|(?:supervisory|secondary|second|"
         r"independent)\s+(?:review|check))\b|\brel(?:y|ies|ied)\s+(?:\w+\s+){0,2}on\s+(?:the\s+)?"
         r"(?:\w+\s+){0,3}(?:reports?|data|certifications?|information|assurances?|word)\s+without\b",
@@ -737,7 +741,11 @@ CAUSE_CUES: tuple[Cue, ...] = (
         r"\b(?:guide|chapter|section|instructions)\s+(?:\w+\s+){0,3}(?:does|did)\s+not\s+(?:specifically\s+)?"
         r"(?:reference|address|say|specify|define|cover|describe)\b|"
         r"\b(?:policy|procedures?|standard|manual|guide|handbook|guidelines)\s+(?:is|are|was|were)\s+(?:unclear|silent|"
-        r"vague)\b|\bdocumentation\s+(?:\w+\s+){0,4}"
+        r"vague)\b|\b(?:polic(?:y|ies)|procedures?|manual|guide|handbook|guidelines|instructions|plan|runbook|worksheet)\s+"
+        r"(?:\w+\s+){0,2}(?:never|did\s+not|does\s+not)\s+(?:spell(?:ed)?\s+out|spell|lay\s+out|laid\s+out)\b|"
+        r"\b(?:not|never)\s+(?:been\s+)?(?:touched|revisited|refreshed)\s+since\b|\bstill\s+(?:carried|reflected|"
+        r"showed|listed|contained|referred\s+to)\s+(?:the\s+)?(?:\w+\s+){0,3}(?:from\s+the\s+)?(?:old|previous|prior|"
+        r"former|superseded|outdated)\b|\bbuilt\s+(?:its|their)\s+own\s+(?:habits|practices|procedures|approach)\b|\bdocumentation\s+(?:\w+\s+){0,4}"
         r"(?:has\s+not\s+been|was\s+not|is\s+not)\s+(?:maintained|kept\s+current|updated)\b",
         2.0,
     ),
@@ -789,7 +797,8 @@ CAUSE_CUES: tuple[Cue, ...] = (
     _c(
         _R.MISALIGNMENT_WITH_CRITERIA,
         "never matched to the criteria",
-        r"\bnever\s+(?:compared|aligned|mapped)\s+(?:with|to|against)\b|\bread\s+(?:the\s+)?"
+        r"\bnever\s+(?:compared|aligned|mapped)\s+(?:with|to|against)\s+(?:the\s+)?(?:\w+\s+){0,2}(?:criteria|"
+        r"criterion|requirements?|rules?|standards?|regulations?|framework|polic(?:y|ies))\b|\bread\s+(?:the\s+)?"
         r"(?:criterion|criteria|requirement|rule|standard)\b|\bnot\s+designed\s+around\b|\bas\s+applying\s+only\b|"
         r"\bbuilt\s+to\s+an?\s+(?:older|different|earlier)\b|\b(?:designed|built|based)\s+(?:around|on)\s+"
         r"(?:an?\s+|the\s+)?(?:outdated|superseded|older|earlier|previous|prior)\s+(?:version|edition|release)\b|"
@@ -810,6 +819,16 @@ CAUSE_CUES: tuple[Cue, ...] = (
         r"limits?)\b|\b(?:polic(?:y|ies)|procedures?|process(?:es)?|forms?|templates?|systems?)\s+(?:\w+\s+){0,3}"
         r"(?:did|does|do)\s+not\s+(?:reflect|incorporate|align\s+with|account\s+for|take\s+account\s+of)\s+"
         r"(?:\w+\s+){0,4}(?:requirements?|regulations?|rules?|guidance|standards?|criteria)\b",
+        2.0,
+    ),
+    _c(
+        _R.MISALIGNMENT_WITH_CRITERIA,
+        "two rules confused",
+        r"\bmix(?:ed|ing)?\s+up\b|\bconfus(?:ed|ing)\s+(?:the\s+)?(?:\w+\s+){0,4}(?:with|and)\b|\btreated\s+"
+        r"(?:\w+\s+){0,6}as\s+(?:exempt|allowable|not\s+(?:required|covered|subject)|outside)\b|\b(?:did\s+not|didn't|"
+        r"failed\s+to)\s+(?:appreciate|realize|realise|recognize|recognise|grasp)\s+that\b|\bfollowed\s+the\s+"
+        r"(?:state|state's|local|county|city|agency's|department's|old|prior|previous)\s+(?:\w+\s+){0,3}(?:statute|"
+        r"rule|law|policy|standard|threshold|requirement)s?\b",
         2.0,
     ),
     # --- mistakes
@@ -851,7 +870,11 @@ CAUSE_CUES: tuple[Cue, ...] = (
         _R.HUMAN_ERROR,
         "forgot or missed",
         r"\bforg(?:ot|otten)\b|\b(?:overlooked|missed)\s+(?:the|a|an)\s+(?:\w+\s+)?(?:notice|email|ticket|request|"
-        r"step|alert|notification|message|form)\b",
+        r"step|alert|notification|message|form)\b|\b(?:notices?|e-?mails?|tickets?|requests?|alerts?|messages?|"
+        r"notifications?|forms?)\s+(?:\w+\s+){0,5}(?:was|were)\s+(?:missed|overlooked)\b|\b(?:did\s+not|didn't|"
+        r"failed\s+to)\s+notice\b|\bmistyp\w+|\b(?:a|keying|clerical|simple|human|data-entry)\s+slips?\b|"
+        r"\b(?:picked|selected|chose|clicked)\s+(?:\w+\s+){0,5}(?:rather\s+than|instead\s+of)\b|\bfrom\s+the\s+"
+        r"drop-?down\b",
         2.0,
     ),
     # --- training and awareness
@@ -893,8 +916,10 @@ CAUSE_CUES: tuple[Cue, ...] = (
     _c(
         _R.INSUFFICIENT_TRAINING,
         "did not know how",
-        r"\b(?:did\s+not|didn't|do\s+not)\s+know\b|\b(?:had|have|has|were|was)\s+not\s+(?:been\s+)?(?:trained|"
-        r"taught|instructed|shown)\b|\bnever\s+(?:been\s+)?(?:trained|taught|shown|instructed)\b",
+        r"\b(?:did\s+not|didn't|do\s+not)\s+know\b|\b(?:had|have|has|were|was)\s+(?:not|never)\s+(?:been\s+)?"
+        r"(?:trained|taught|instructed|shown|walked\s+through|briefed|coached|told\s+how)\b|\bnever\s+(?:been\s+)?"
+        r"(?:trained|taught|shown|instructed)\b|\b(?:no\s+one|nobody)\s+(?:had\s+)?(?:showed|shown|told|taught|"
+        r"explained|walked|gone\s+over|went\s+over|trained|instructed)\b",
         2.0,
     ),
     # --- people, budget, time
@@ -913,7 +938,14 @@ CAUSE_CUES: tuple[Cue, ...] = (
         r"do\s+not)\s+have\s+(?:the\s+)?(?:sufficient|enough|adequate)?\s*(?:time|staff(?:ing)?|personnel|resources|headcount|"
         r"manpower|bandwidth)\b|\bhiring\s+freeze\b|\b(?:positions?|posts?|vacanc(?:y|ies))\s+(?:\w+\s+){0,2}(?:were|was|"
         r"remained|had\s+been)\s+frozen\b|\bonly\s+(?:one|a\s+single)\s+(?:\w+\s+){0,2}(?:employee|person|staff\s+member|"
-        r"individual|accountant|clerk|administrator)\b",
+        r"individual|accountant|clerk|administrator)\b|\b(?:caseloads?|backlogs?)\b|\bmore\s+work\s+than\b|"
+        r"\b(?:half|a\s+third|a\s+fraction)\s+(?:of\s+)?(?:its|their|our|the)\s+(?:usual|normal|full)\b|\btrying\s+to\s+"
+        r"cover\b|\b(?:only\s+)?(?:one|two|three|four|five|a\s+single)\s+(?:\w+\s+)?(?:investigators|analysts|monitors|"
+        r"accountants|auditors|staff|employees|people|specialists|technicians|inspectors)\s+(?:for|to\s+cover|covering)\s+"
+        r"(?:the\s+whole|all|every|the\s+entire)\b|\bbudget\b[^.;]{0,60}\b(?:cut|denied|rejected|unfunded|not\s+funded|"
+        r"not\s+approved)\b|\b(?:cut|denied|rejected|unfunded)\b[^.;]{0,40}\bbudget\b|\bcame\s+under\s+"
+        r"(?:\w+\s+)?pressure\b|\b(?:position|post|role|vacancy)\s+(?:\w+\s+){0,2}(?:was|were)\s+(?:not\s+"
+        r"(?:filled|backfilled|replaced)|eliminated|cut|frozen)\b",
         2.0,
     ),
     _c(
@@ -975,7 +1007,8 @@ CAUSE_CUES: tuple[Cue, ...] = (
     _c(
         _R.ORGANIZATIONAL_CHANGE,
         "restructuring",
-        r"\b(?:reorgani[sz]\w+|restructur\w+|mergers?|acquisitions?|consolidation)\b",
+        r"\b(?:reorgani[sz]\w+|restructur\w+|mergers?|acquisitions?|consolidation|consolidated\s+into|absorbed\s+into|"
+        r"folded\s+into|merged\s+into|broken\s+up|split\s+up|dissolved)\b",
         2.0,
     ),
     _c(
@@ -999,7 +1032,10 @@ CAUSE_CUES: tuple[Cue, ...] = (
     _c(
         _R.ORGANIZATIONAL_CHANGE,
         "migration or replacement",
-        r"\b(?:migrat\w+|moved|move|moving|transferred)\s+(?:\w+\s+){0,6}to\s+(?:a|the)\s+new(?:ly\s+created)?\b|\bduring\s+the\s+(?:\w+\s+){0,2}"
+        r"\b(?:migrat\w+|moved|move|moving|transferred)\s+(?:\w+\s+){0,6}to\s+(?:a|the|its|their|our)\s+"
+        r"(?:new(?:ly\s+created)?|replacement)\b|\breplaced\s+(?:\w+\s+){0,6}with\s+a\s+new\b|\bafter\s+the\s+"
+        r"(?:cutover|conversion|go-?live|migration|transition)\b|\breplacement\s+(?:\w+\s+){0,2}(?:system|platform|"
+        r"software|application)\b|\bduring\s+the\s+(?:\w+\s+){0,2}"
         r"(?:migration|transition|move|conversion|reorgani[sz]ation|merger)\b|\bwas\s+(?:replaced|migrated)\b",
         1.8,
     ),
@@ -1071,7 +1107,12 @@ CAUSE_CUES: tuple[Cue, ...] = (
         _R.INADEQUATE_PLANNING,
         "never planned or scheduled",
         r"\b(?:not|never)\s+(?:been\s+)?(?:planned|scheduled)\b|\bnobody\s+planned\b|\bno\s+(?:project\s+)?plan\b|"
-        r"\bnot\s+set\s+(?:far\s+enough\s+)?in\s+advance\b",
+        r"\bnot\s+set\s+(?:far\s+enough\s+)?in\s+advance\b|\b(?:never|not)\s+(?:been\s+)?(?:put|placed)\s+on\s+"
+        r"(?:\w+\s+){0,3}(?:calendar|schedule)\b|\b(?:never|not)\s+(?:been\s+)?given\s+an?\s+(?:date|deadline|timeline|"
+        r"due\s+date)\b|\bbefore\s+anyone\s+had\s+(?:looked|considered|checked|asked|thought)\b|\b(?:nothing\s+in|"
+        r"none\s+of)\s+(?:our|the|its)\s+(?:\w+\s+)?(?:preparations?|plans?|planning)\s+(?:had\s+)?(?:contemplated|"
+        r"anticipated|considered|foreseen|covered)\b|\bno\s+(?:\w+\s+){0,2}(?:approach|plan|process|procedure|playbook)"
+        r"\s+ready\b",
         2.0,
     ),
     # --- the third party itself
@@ -1120,7 +1161,9 @@ CAUSE_CUES: tuple[Cue, ...] = (
         r"malware|suspicious|intrusions?|phishing|ransomware|attackers?)\b|\b(?:did\s+not|failed\s+to|never|no\s+one)\s+"
         r"(?:escalate|investigate|investigated|escalated|contain|respond\s+to|responded\s+to|act\s+on|acted\s+on)\s+"
         r"(?:\w+\s+){0,3}(?:compromised|breach\w*|incidents?|attacks?|alerts?|malware|suspicious|intrusions?|phishing|"
-        r"ransomware)\b",
+        r"ransomware)\b|\b(?:did\s+not|failed\s+to|never)\s+(?:pass|forward|escalate|refer|report)\w*\s+(?:\w+\s+){0,3}"
+        r"to\s+the\s+(?:security|incident|privacy|response|fraud)\b|\bbefore\s+anyone\s+(?:escalated|responded|acted|"
+        r"reported|raised)\b|\bno\s+(?:playbook|runbook|response\s+plan)\s+for\b",
         2.0,
     ),
     _c(
