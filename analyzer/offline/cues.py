@@ -126,6 +126,16 @@ TYPE_CUES: tuple[Cue, ...] = (
     ),
     _c(
         _T.DATA_BREACH_INCIDENT,
+        "someone else's data was served",
+        r"\b(?:received|saw|viewed|was\s+shown|were\s+shown|got)\s+(?:\w+\s+){0,2}(?:another|other)\s+(?:[\w-]+\s+)?"
+        r"(?:claimant|customer|patient|person|client|individual|taxpayer|member|user|student|employee|applicant)s?(?:'s|’s|')"
+        r"|\b(?:served|sent|mailed|delivered|e-?mailed|disclosed|released)\s+to\s+the\s+wrong\s+(?:person|people|"
+        r"recipients?|address(?:es)?|individuals?|parties|party|customers?|claimants?)\b",
+        2.5,
+        factual_only=True,
+    ),
+    _c(
+        _T.DATA_BREACH_INCIDENT,
         "unauthorized access was obtained",
         r"\b(?:gained|obtained|had)\s+unauthori[sz]ed\s+access\b|\bunauthori[sz]ed\s+(?:individuals?|parties|"
         r"persons?|users?)\s+(?:gained|obtained|accessed)\b",
@@ -228,6 +238,13 @@ TYPE_CUES: tuple[Cue, ...] = (
         r"(?:\w+\s+){0,2}(?:service\s+levels?|terms|requirements?|standards?|deadlines?|obligations?)\b",
         2.0,
     ),
+    _c(
+        _T.VENDOR_NONCOMPLIANCE,
+        "billed above the contract",
+        r"\b(?:billed|charged|invoiced)\s+(?:\S+\s+){0,6}(?:rather\s+than|instead\s+of|above|over|more\s+than)\s+"
+        r"the\s+contract(?:ed|ual)?\s+(?:rates?|prices?|amounts?|terms)\b|\boverbill\w+",
+        2.0,
+    ),
     _c(_T.VENDOR_NONCOMPLIANCE, "subaward terms", r"\bsub-?awards?\b|\bpass[- ]through\s+entit", 0.8),
     # --- nothing was designed or put in place
     _c(_T.CONTROL_GAP, "no control existed", rf"\b(?:did|does|do)\s+not\s+have\s+{_QUAL}{_CTRL_NOUN}", 2.2),
@@ -237,6 +254,13 @@ TYPE_CUES: tuple[Cue, ...] = (
         rf"\bno\s+{_QUAL}{_CTRL_NOUN}\s+(?:(?:was|were|is|are|has\s+been|had\s+been)\s+)?(?:in\s+place|existed|"
         rf"exists|established|designed|implemented|developed)",
         2.2,
+    ),
+    _c(
+        _T.CONTROL_GAP,
+        "had nothing for it",
+        r"\b(?:had|has|have|there\s+(?:was|were|is|are))\s+no\s+(?:[\w-]+,?\s+(?:or\s+|and\s+)?){0,4}(?:process(?:es)?|"
+        r"procedures?|polic(?:y|ies)|mechanisms?|controls?|plans?|copy|copies|method|means)\s+(?:for|to|of|over|that)\b",
+        2.0,
     ),
     _c(
         _T.CONTROL_GAP,
@@ -314,8 +338,9 @@ TYPE_CUES: tuple[Cue, ...] = (
         _T.INSUFFICIENT_DOCUMENTATION,
         "could not be evidenced",
         r"\bcould\s+not\s+be\s+(?:produced|provided|located|found|shown|demonstrated|evidenced|retrieved)\b|"
-        r"\b(?:had|contained|with)\s+no\s+(?:\w+\s+){0,4}(?:notes|records?|evidence|documentation|sign-?offs?|"
-        r"signatures?)\b|\bdid\s+not\s+record\b",
+        r"\b(?:had|contained|with|held)\s+no\s+(?:\w+\s+){0,4}(?:notes|records?|evidence|documentation|sign-?offs?|"
+        r"signatures?|results|approvals?|certifications?|justifications?|receipts|invoices)\b|\bdid\s+not\s+record\b|"
+        r"\bno\s+(?:\w+\s+){0,3}(?:was|were)\s+on\s+file\b",
         1.8,
     ),
     _c(
@@ -498,7 +523,7 @@ TYPE_CUES: tuple[Cue, ...] = (
         r"\b(?:an?|one|the)\s+(?:[\w-]+\s+){0,3}(?:employee|staff\s+member|individual|clerk|worker|technician|"
         r"administrator|officer|manager|engineer|developer|analyst|operator|coordinator|representative|user|"
         r"accountant|agent|supervisor|cashier|caseworker|case\s+worker|bookkeeper|teller|clerk|inspector|"
-        r"custodian)\s+(?:\w+\s+){0,5}(?:shared|disclosed|sent|e-?mailed|exported|forwarded|recorded|fabricated|"
+        r"custodian)\s+(?:\w+\s+){0,7}(?:shared|disclosed|sent|e-?mailed|exported|forwarded|recorded|fabricated|"
         r"failed\s+to\s+(?:perform|complete|conduct|carry\s+out)|"
         r"left|uploaded|disabled|"
         r"ignored|mishandled|bypassed|falsified|granted|neglected|approved|signed|committed|reset|ran|closed|"
