@@ -658,7 +658,7 @@ CAUSE_CUES: tuple[Cue, ...] = (
     _c(
         _R.INADEQUATE_MONITORING,
         "nobody checked",
-        r"\b(?:no\s+one|nobody|no-one)\s+(?:\w+\s+){0,4}(?:review(?:ed|ing)|check(?:ed|ing)|monitor(?:ed|ing)|"
+        r"\b(?:no\s+one|nobody|no-one)\s+(?:\w+\s+){0,5}(?:review(?:ed|ing)|check(?:ed|ing)|monitor(?:ed|ing)|"
         r"look(?:ed|ing)|follow(?:ed|ing)\s+up|verif(?:ied|ying)|notic(?:ed|ing)|track(?:ed|ing)|compar(?:ed|ing)|"
         r"match(?:ed|ing)|lin(?:ed|ing)\s+up|reconcil(?:ed|ing)|watch(?:ed|ing))\b|\b(?:no\s+longer|never|not)\s+"
         r"(?:\w+\s+){0,1}(?:read|watched|monitored|checked|looked\s+at|opened)\s+by\s+anyone\b|\bhad\s+no\s+owner\b",
@@ -713,7 +713,8 @@ CAUSE_CUES: tuple[Cue, ...] = (
         _R.LACK_OF_CONTROL_DOCUMENTATION,
         "procedures written since",
         # A response that reports procedures newly written or revised says they were missing or out of date.
-        r"\b(?:implemented|developed|created|wrote|written|updated|revised|formali[sz]ed|adopted|drafted)\s+"
+        r"\b(?:implemented|developed|created|wrote|(?:has|have|had|been)\s+written|updated|revised|formali[sz]ed|"
+        r"adopted|drafted)\s+"
         r"(?:a\s+|an\s+|the\s+|its\s+|our\s+)?(?:new\s+|written\s+|formal\s+|documented\s+)?(?:\w+\s+){0,2}"
         r"(?:polic(?:y|ies)|procedures?|SOPs?|checklists?|desk\s+manuals?|user\s+guides?)\b",
         1.6,
@@ -768,7 +769,7 @@ CAUSE_CUES: tuple[Cue, ...] = (
         r"\b(?:policy|procedures?|standard|manual|guide|handbook|guidelines)\s+(?:is|are|was|were)\s+(?:unclear|silent|"
         r"vague)\b|\b(?:polic(?:y|ies)|procedures?|manual|guide|handbook|guidelines|instructions|plan|runbook|worksheet)\s+"
         r"(?:\w+\s+){0,2}(?:never|did\s+not|does\s+not)\s+(?:spell(?:ed)?\s+out|spell|lay\s+out|laid\s+out)\b|"
-        r"\b(?:not|never)\s+(?:been\s+)?(?:touched|revisited|refreshed)\s+since\b|\bstill\s+(?:carried|reflected|"
+        r"\b(?:not|never)\s+(?:been\s+)?(?:touched|revisited|refreshed|revised|updated|rewritten)\s+since\b|\bstill\s+(?:carried|reflected|"
         r"showed|listed|contained|referred\s+to)\s+(?:the\s+)?(?:\w+\s+){0,3}(?:from\s+the\s+)?(?:old|previous|prior|"
         r"former|superseded|outdated)\b|\bbuilt\s+(?:its|their)\s+own\s+(?:habits|practices|procedures|approach)\b|\bdocumentation\s+(?:\w+\s+){0,4}"
         r"(?:has\s+not\s+been|was\s+not|is\s+not)\s+(?:maintained|kept\s+current|updated)\b",
@@ -913,7 +914,7 @@ CAUSE_CUES: tuple[Cue, ...] = (
         _R.INSUFFICIENT_TRAINING,
         "lack of training",
         r"\b(?:lack\s+of|insufficient|inadequate|limited|no)\s+(?:\w+\s+)?(?:training|knowledge|understanding|"
-        r"familiarity|awareness)\b",
+        r"familiarity|awareness|education)\b",
         2.0,
     ),
     _c(
@@ -921,7 +922,9 @@ CAUSE_CUES: tuple[Cue, ...] = (
         "training to be given",
         # "Department of Education" names an agency, not schooling of staff; so does a capitalised
         # "Education" (a programme or agency name), so only the lower-case word counts.
-        r"\b(?:train(?:ing|ed)?|re-?train\w*)\b|(?<!of\s)\b(?-i:educat\w+)",
+        # "Special education" and "education grants" name programs: only educating people counts.
+        r"\b(?:train(?:ing|ed)?|re-?train\w*)\b|\b(?-i:educat(?:e|ed|es|ing))\b|\b(?:staff|employee|additional|"
+        r"further|continuing|ongoing)\s+education\b|\beducation\s+(?:on|about|regarding|sessions?)\b",
         1.0,
         # Training that will "continue" already existed, and a menu of tools that "may be useful" states no
         # fact about this finding: neither says staff lacked training.
@@ -1041,7 +1044,8 @@ CAUSE_CUES: tuple[Cue, ...] = (
         "new system or program",
         r"\b(?:implementation\s+of|conversion\s+to|migration\s+to|transition(?:ed|ing)?\s+to|move\s+to|launch\s+of)"
         r"\s+(?:\w+\s+){0,3}(?:new\s+)?(?:system|software|platform|program|application|process)\b|\bnewly\s+"
-        r"(?:implemented|established|created)\b|\bnew\s+(?:\w+\s+){0,2}(?:system|software|platform|program|application)s?\b|"
+        r"(?:implemented|established|created)\b|\bnew\s+(?:\w+\s+){0,2}(?:system|software|platform|program)s?\b|\bnew\s+(?:\w+\s+){0,2}applications?\s+"
+        r"(?:was|were|went)\s+(?:deployed|implemented|launched|introduced|rolled\s+out|live)\b|"
         r"\bshift(?:ed|ing)?\s+(?:\w+\s+){0,5}(?:from|to)\b|\bfirst\s+(?:year|time|cycle)\b",
         1.5,
     ),
@@ -1049,7 +1053,7 @@ CAUSE_CUES: tuple[Cue, ...] = (
         _R.ORGANIZATIONAL_CHANGE,
         "staff transition",
         r"\b(?:transition|change|changes|turnover)\s+(?:in|of)\s+(?:key\s+)?(?:staff|personnel|management|"
-        r"leadership|positions?)\b|\b(?:retired|retirement|departed|departure|resigned|resignation|left\s+the\s+"
+        r"leadership|positions?)\b|\b(?:(?-i:retired|retirement)|(?<!\w\s)(?<!['’]\s)(?-i:Retired|Retirement)|departed|departure|resigned|resignation|left\s+the\s+"
         r"(?:organization|department|agency|company|county|city|office))\b|\b(?:leadership|management|staff(?:ing)?|"
         r"personnel)\s+(?:changes|transitions|turnover)\b",
         1.5,
@@ -1131,7 +1135,7 @@ CAUSE_CUES: tuple[Cue, ...] = (
     _c(
         _R.INADEQUATE_PLANNING,
         "never planned or scheduled",
-        r"\b(?:not|never)\s+(?:been\s+)?(?:planned|scheduled)\b|\bnobody\s+planned\b|\bno\s+(?:project\s+)?plan\b|"
+        r"\b(?:not|never)\s+(?:been\s+)?(?:planned|scheduled)\b|\bnobody\s+planned\b|\bno\s+(?:project\s+|work\s+|formal\s+)?plan(?:\s*[.;,]|\s+(?:for|to|existed|was|had\s+been|in\s+place)\b)|"
         r"\bnot\s+set\s+(?:far\s+enough\s+)?in\s+advance\b|\b(?:never|not)\s+(?:been\s+)?(?:put|placed)\s+on\s+"
         r"(?:\w+\s+){0,3}(?:calendar|schedule)\b|\b(?:never|not)\s+(?:been\s+)?given\s+an?\s+(?:date|deadline|timeline|"
         r"due\s+date)\b|\bbefore\s+anyone\s+had\s+(?:looked|considered|checked|asked|thought)\b|\b(?:nothing\s+in|"
