@@ -184,11 +184,18 @@ def render_markdown(report: dict[str, Any]) -> str:
             f"| {label} | " + " | ".join(str(row[c]) for c in cols) + f" | {_fmt(s['type_f1'][label])} |"
         )
     if s.get("by_tag"):
-        lines += ["", "## Slices", "", "| tag | cases | strict | lenient |", "|---|---|---|---|"]
+        lines += [
+            "",
+            "## Slices",
+            "",
+            "| tag | cases | strict | lenient | cause P | cause R | cause F1 |",
+            "|---|---|---|---|---|---|---|",
+        ]
         for tag, row in s["by_tag"].items():
             lines.append(
                 f"| {tag} | {row['cases']} | {_fmt(row['strict_type_accuracy'])} | "
-                f"{_fmt(row['lenient_type_accuracy'])} |"
+                f"{_fmt(row['lenient_type_accuracy'])} | {_fmt(row.get('root_cause_precision'))} | "
+                f"{_fmt(row.get('root_cause_recall'))} | {_fmt(row.get('root_cause_f1'))} |"
             )
     lines += [
         "",

@@ -34,6 +34,10 @@ BREAKDOWN_TAGS: tuple[str, ...] = (
     "agreement:full",
     "agreement:split",
     "reviewed",
+    # Whether a case's finding or response also states its cause, or only the withheld cause section does:
+    # the first slice is what a cause reader can reach, the second what no reader of the text can.
+    "cause_in_text",
+    "cause_hidden_only",
 )
 
 
@@ -205,7 +209,7 @@ def summarize(
 
 
 def by_tag(runs: Sequence[CaseRun]) -> dict[str, dict[str, Any]]:
-    """Case count and type accuracies of each breakdown tag present in the suite."""
+    """Case count, type accuracies and root-cause scores of each breakdown tag present in the suite."""
     out: dict[str, dict[str, Any]] = {}
     for tag in BREAKDOWN_TAGS:
         subset = [r for r in runs if tag in r.case.tags]
@@ -216,5 +220,8 @@ def by_tag(runs: Sequence[CaseRun]) -> dict[str, dict[str, Any]]:
             "cases": len(subset),
             "strict_type_accuracy": top["strict_type_accuracy"],
             "lenient_type_accuracy": top["lenient_type_accuracy"],
+            "root_cause_precision": top["root_cause_precision"],
+            "root_cause_recall": top["root_cause_recall"],
+            "root_cause_f1": top["root_cause_f1"],
         }
     return out

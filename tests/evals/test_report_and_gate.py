@@ -188,3 +188,21 @@ def test_bad_baseline_file(tmp_path: Path) -> None:
     path.write_text('{"suite": "s"}')
     with pytest.raises(gate.GateError, match="invalid baseline file"):
         gate.load_baseline(path)
+
+
+def _tagged(cid: str, text: str, cause: str, tag: str) -> EvalCase:
+    base = _case(cid, text, None, ["operating_ineffectiveness"], [cause]).model_dump(mode="json")
+    return EvalCase.model_validate({**base, "tags": [tag]})
+
+
+def test_cause_slices_separate_causes_the_text_states_from_withheld_ones() -> None:
+    from evals.scoring import by_tag
+
+    stated = _tagged("s1", "Clerks had no training on the review.", "insufficient_training", "cause_in_text")
+    withheld = _tagged("s2", "Two changes lacked approval.", "resource_constraints", "cause_hidden_only")
+    slices = by_tag(run_cases(KeywordAnalyzer(), [stated, withheld]))
+    # "training" and "review" are both keywords: one right cause and one wrong one in the stated slice.
+    assert slices["cause_in_text"]["root_cause_recall"] == 1.0
+    assert slices["cause_in_text"]["root_cause_precision"] == 0.5
+    assert slices["cause_hidden_only"]["root_cause_recall"] == 0.0
+    assert slices["cause_hidden_only"]["cases"] == 1
