@@ -628,7 +628,7 @@ CAUSE_CUES: tuple[Cue, ...] = (
         _R.INADEQUATE_MONITORING,
         "done without review",
         r"\bwithout\s+(?:\w+\s+){0,3}(?:review\w*|approv\w+|verif\w+|oversight|sign-?off|check(?:s|ing)?|"
-        r"validat\w+|reconcil\w+|compar\w+|match\w+|opening|reading|looking\s+at|examining|inspecting|"
+        r"validat\w+|reconcil\w+|compar\w+|match\w+|opening|reading|looking\s+at|examining|inspecting|asking\s+for|"
         r"holding\s+(?:\w+\s+)?up\s+against)\b",
         1.6,
     ),
@@ -659,9 +659,14 @@ CAUSE_CUES: tuple[Cue, ...] = (
         _R.INADEQUATE_MONITORING,
         "nobody checked",
         r"\b(?:no\s+one|nobody|no-one)\s+(?:\w+\s+){0,5}(?:review(?:ed|ing)|check(?:ed|ing)|monitor(?:ed|ing)|"
-        r"look(?:ed|ing)|follow(?:ed|ing)\s+up|verif(?:ied|ying)|notic(?:ed|ing)|track(?:ed|ing)|compar(?:ed|ing)|"
+        r"look(?:ed|ing|s)|follow(?:ed|ing)\s+up|verif(?:ied|ying)|notic(?:ed|ing)|track(?:ed|ing)|compar(?:ed|ing)|"
+        r"read|checks|reviews|"
         r"match(?:ed|ing)|lin(?:ed|ing)\s+up|reconcil(?:ed|ing)|watch(?:ed|ing))\b|\b(?:no\s+longer|never|not)\s+"
-        r"(?:\w+\s+){0,1}(?:read|watched|monitored|checked|looked\s+at|opened)\s+by\s+anyone\b|\bhad\s+no\s+owner\b",
+        r"(?:\w+\s+){0,1}(?:read|watched|monitored|checked|looked\s+at|opened)\s+by\s+anyone\b|\bhad\s+no\s+owner\b|"
+        r"\bno\s+(?:named\s+)?owner\s+for\b|\b(?:at\s+no\s+point|never)\s+did\s+(?:anyone|anybody)\s+(?:check|review|"
+        r"verify|confirm|look|ask)\b|\brubber-?stamp\w*|\ba\s+signature,?\s+not\s+a\s+review\b|\bnothing\s+in\s+the\s+"
+        r"(?:\w+\s+){0,3}(?:workflow|process|system|procedure|tool)\s+(?:makes|requires|forces|prompts|asks)\s+"
+        r"(?:anyone|someone|staff|people|the\s+\w+)\s+(?:to\s+)?(?:confirm|check|verify|review|approve)\b",
         2.0,
     ),
     _c(
@@ -669,8 +674,10 @@ CAUSE_CUES: tuple[Cue, ...] = (
         "review step skipped",
         # Only a second person's step: a skipped review that is the control tested restates the finding.
         r"\b(?:sign-?off|approval|(?:supervisory|secondary|second|second-person|second\s+person|independent)\s+"
-        r"(?:review|check)|verification)\s+(?:\w+\s+){0,4}(?:was|were|had\s+been|got)\s+(?:skipped|bypassed|omitted|"
-        r"overlooked|waived|not\s+(?:being\s+)?(?:done|performed|carried\s+out))\b|\b(?:skipped|"
+        r"(?:review|check|look)|verification)\s+(?:\w+\s+){0,6}(?:was|were|had\s+been|got)\s+(?:skipped|bypassed|"
+        r"omitted|overlooked|waived|not\s+(?:being\s+)?(?:done|performed|carried\s+out))\b|\b(?:second-person|second\s+"
+        r"person|secondary|independent|supervisory)\s+(?:look|check|review)\s+(?:\w+\s+){0,6}(?:never|did\s+not)\s+"
+        r"happen(?:ed)?\b|\b(?:skipped|"
         r"bypassed)\s+(?:the\s+)?(?:\w+\s+){0,1}(?:approval|sign-?off|verification|(?:supervisory|secondary|second|"
         r"independent)\s+(?:review|check))\b|\brel(?:y|ies|ied)\s+(?:\w+\s+){0,2}on\s+(?:the\s+)?"
         r"(?:\w+\s+){0,3}(?:reports?|data|certifications?|information|assurances?|word)\s+without\b",
@@ -771,7 +778,12 @@ CAUSE_CUES: tuple[Cue, ...] = (
         r"(?:\w+\s+){0,2}(?:never|did\s+not|does\s+not)\s+(?:spell(?:ed)?\s+out|spell|lay\s+out|laid\s+out)\b|"
         r"\b(?:not|never)\s+(?:been\s+)?(?:touched|revisited|refreshed|revised|updated|rewritten)\s+since\b|\bstill\s+(?:carried|reflected|"
         r"showed|listed|contained|referred\s+to)\s+(?:the\s+)?(?:\w+\s+){0,3}(?:from\s+the\s+)?(?:old|previous|prior|"
-        r"former|superseded|outdated)\b|\bbuilt\s+(?:its|their)\s+own\s+(?:habits|practices|procedures|approach)\b|\bdocumentation\s+(?:\w+\s+){0,4}"
+        r"former|superseded|outdated|retired|legacy|decommissioned)\b|\bstill\s+(?:describes?|references?|refers\s+to|"
+        r"mentions?|lists?|shows?)\s+(?:the\s+)?(?:\S+\s+){0,3}(?:old|previous|prior|former|retired|legacy|decommissioned|"
+        r"superseded|on-premises)\b|\bbuilt\s+(?:its|their)\s+own\s+(?:habits|practices|procedures|approach)\b|"
+        r"\bnever\s+(?:says|said|states|stated|mentions|mentioned|specifies|specified)\s+(?:what|how|who|when|where|"
+        r"which|that|it)\b|\b(?:checklists?|procedures?|runbooks?|forms?|templates?|manuals?|guides?|playbooks?)\s+"
+        r"(?:\w+\s+){0,6}(?:has|had|contains|contained)\s+no\s+(?:line|step|item|section|entry|mention|field)\b|\bdocumentation\s+(?:\w+\s+){0,4}"
         r"(?:has\s+not\s+been|was\s+not|is\s+not)\s+(?:maintained|kept\s+current|updated)\b",
         2.0,
     ),
@@ -789,6 +801,17 @@ CAUSE_CUES: tuple[Cue, ...] = (
         r"\b(?:believed|thought|assumed|understood|was\s+under\s+the\s+impression|interpreted)\s+(?:that\s+)?|"
         r"(?<!is\s)(?<!are\s)(?<!be\s)(?<!been\s)\bconsidered\s+(?:that\s+|it\s+|them\s+|the\s+)",
         1.3,
+        # Believing a colleague or a system had already done the work is a slip in checking, not a reading
+        # of the requirement.
+        unless=r"\balready\s+(?:been\s+)?(?:checked|reviewed|saved|done|attached|approved|handled|sent|completed|"
+        r"filed)\b|\b(?:was|were)\s+(?:doing|handling|covering)\s+(?:it|that|this)\b",
+    ),
+    _c(
+        _R.MISALIGNMENT_WITH_CRITERIA,
+        "our reading of the commitment",
+        r"\b(?:our|their|management's|the\s+team's)\s+(?:reading|understanding|interpretation)\s+(?:was|of)\b|"
+        r"\b(?:took|taken)\s+(?:it\s+)?for\s+granted\s+that\b|\bwe\s+read\s+(?:it|the\s+\w+|this)\s+as\b",
+        2.0,
     ),
     _c(
         _R.MISALIGNMENT_WITH_CRITERIA,
@@ -898,8 +921,11 @@ CAUSE_CUES: tuple[Cue, ...] = (
         r"\bforg(?:ot|otten)\b|\b(?:overlooked|missed)\s+(?:the|a|an)\s+(?:\w+\s+)?(?:notice|email|ticket|request|"
         r"step|alert|notification|message|form)\b|\b(?:notices?|e-?mails?|tickets?|requests?|alerts?|messages?|"
         r"notifications?|forms?)\s+(?:\w+\s+){0,5}(?:was|were)\s+(?:missed|overlooked)\b|\b(?:did\s+not|didn't|"
-        r"failed\s+to)\s+notice\b|\bmistyp\w+|\b(?:a|keying|clerical|simple|human|data-entry)\s+slips?\b|"
-        r"\b(?:picked|selected|chose|clicked)\s+(?:\w+\s+){0,5}(?:rather\s+than|instead\s+of)\b|\bfrom\s+the\s+"
+        r"failed\s+to)\s+notice\b|\bmistyp\w+|\b(?:a|keying|clerical|simple|human|data-entry|plain|honest|careless)\s+"
+        r"slips?\b|\b(?:picked|selected|chose|clicked)\s+(?:[\w-]+\s+){0,8}(?:rather\s+than|instead\s+of)\b|"
+        r"\bgot\s+(?:it\s+|that\s+|this\s+|the\s+\w+\s+)?wrong\b|\b(?:keyed|typed|entered)\s+(?:\S+\s+){1,4}(?:when|where|"
+        r"although|though)\s+(?:the\s+)?(?:\S+\s+){0,3}(?:said|showed|read|stated)\b|\b(?:believing|assuming|thinking)\s+"
+        r"(?:that\s+)?(?:\S+\s+){0,6}(?:had|was|were)\s+already\b|\bfrom\s+the\s+"
         r"drop-?down\b",
         2.0,
     ),
@@ -946,7 +972,9 @@ CAUSE_CUES: tuple[Cue, ...] = (
         "did not know how",
         r"\b(?:did\s+not|didn't|do\s+not)\s+know\b|\b(?:had|have|has|were|was)\s+(?:not|never)\s+(?:been\s+)?"
         r"(?:trained|taught|instructed|shown|walked\s+through|briefed|coached|told\s+how)\b|\bnever\s+(?:been\s+)?"
-        r"(?:trained|taught|shown|instructed)\b|\b(?:no\s+one|nobody)\s+(?:had\s+)?(?:showed|shown|told|taught|"
+        r"(?:trained|taught|shown|instructed)\b|\b(?:induction|onboarding|orientation)\s+(?:\w+\s+){0,4}(?:left\s+out|"
+        r"skipped|omitted|did\s+not\s+cover|never\s+covered)\b|\b(?:no\s+one|nobody)\s+(?:had\s+)?(?:ever\s+)?(?:showed|"
+        r"shown|told|taught|"
         r"explained|walked|gone\s+over|went\s+over|trained|instructed)\b",
         2.0,
     ),
@@ -1023,7 +1051,8 @@ CAUSE_CUES: tuple[Cue, ...] = (
         "budget or capacity short",
         r"\b(?:budget|funding)\s+(?:constraints?|limitations?|cuts?|shortfalls?|reductions?)\b|\b(?:not\s+(?:included|"
         r"funded)|did\s+not\s+fit)\s+(?:in\s+)?(?:[\w'’]+\s+){0,3}budget\b|\b(?:licen[cs]e|resource)\s+shortfall\b|\bpositions?\s+short\b|"
-        r"\bon\s+leave\b|\bshort(?:-handed|\s+(?:of\s+)?(?:\w+\s+)?(?:staff|engineers?|analysts?|people|"
+        r"\bon\s+(?:\w+\s+){0,2}leave\b|\bthe\s+only\s+(?:person|one|employee|individual|administrator|engineer|"
+        r"analyst)\s+(?:who|that|with|able)\b|\bno\s+one\s+else\s+(?:had|was|could|knew)\b|\bshort(?:-handed|\s+(?:of\s+)?(?:\w+\s+)?(?:staff|engineers?|analysts?|people|"
         r"employees?|headcount|hands))\b|\bno\s+backup\s+(?:\w+\s+){0,2}assigned\b|\bstretched\b|\b(?:did\s+not\s+have|lacked|"
         r"without)\s+(?:the\s+)?(?:capacity|budget|funding|funds)\b|\bstaffed\s+by\s+(?:one|a\s+single|two)\b|\bconsists?\s+of\s+"
         r"(?:one|two|three)\s+(?:people|persons|employees)\b|\bfully\s+occupied\b|\b(?:inundated|overwhelmed)\b|"
@@ -1063,7 +1092,9 @@ CAUSE_CUES: tuple[Cue, ...] = (
         "migration or replacement",
         r"\b(?:migrat\w+|moved|move|moving|transferred)\s+(?:\w+\s+){0,6}to\s+(?:a|the|its|their|our)\s+"
         r"(?:new(?:ly\s+created)?|replacement)\b|\breplaced\s+(?:\w+\s+){0,6}with\s+a\s+new\b|\bafter\s+the\s+"
-        r"(?:cutover|conversion|go-?live|migration|transition)\b|\breplacement\s+(?:\w+\s+){0,2}(?:system|platform|"
+        r"(?:cutover|conversion|go-?live|migration|transition)\b|\b(?:in|with|as\s+part\s+of)\s+the\s+(?:migration|"
+        r"conversion|cutover)\b|\b(?:came|arrived)\s+(?:in\s+)?with\s+the\s+new\b|\bmoved\s+(?:\S+\s+){0,6}(?:off|from)\s+"
+        r"(?:\S+\s+){0,6}(?:onto|to)\s+an?\b|\breplacement\s+(?:\w+\s+){0,2}(?:system|platform|"
         r"software|application)\b|\bduring\s+the\s+(?:\w+\s+){0,2}"
         r"(?:migration|transition|move|conversion|reorgani[sz]ation|merger)\b|\bwas\s+(?:replaced|migrated)\b",
         1.8,
@@ -1141,7 +1172,11 @@ CAUSE_CUES: tuple[Cue, ...] = (
         r"due\s+date)\b|\bbefore\s+anyone\s+had\s+(?:looked|considered|checked|asked|thought)\b|\b(?:nothing\s+in|"
         r"none\s+of)\s+(?:our|the|its)\s+(?:\w+\s+)?(?:preparations?|plans?|planning)\s+(?:had\s+)?(?:contemplated|"
         r"anticipated|considered|foreseen|covered)\b|\bno\s+(?:\w+\s+){0,2}(?:approach|plan|process|procedure|playbook)"
-        r"\s+ready\b",
+        r"\s+ready\b|\b(?:nobody|no\s+one)\s+(?:had\s+)?(?:ever\s+)?(?:worked\s+out|thought\s+through|figured\s+out|set\s+out|"
+        r"decided|planned)\b|\bnever\s+sat\s+down\s+to\b|\bthrown\s+together\b|\btemporary\s+(?:measure|fix|workaround|"
+        r"arrangement)\b|\bnever\s+made\s+it\s+(?:onto|into|on)\s+(?:\w+\s+){0,2}(?:roadmap|plan|schedule|calendar|"
+        r"backlog)\b|\bparked\s+(?:\w+\s+){0,4}for\s+(?:a\s+)?(?:later|second|future|next)\b|\b(?:had\s+)?never\s+"
+        r"prepared\s+(?:an?\s+)?(?:\w+\s+){0,2}(?:template|plan|playbook|procedure|runbook)\b",
         2.0,
     ),
     # --- the third party itself
@@ -1160,6 +1195,13 @@ CAUSE_CUES: tuple[Cue, ...] = (
         r"incorrect)|(?:submitted|reported|delivered)\s+(?:\w+\s+){0,1}(?:inaccurate|incorrect|late|incomplete|"
         r"erroneous)|violated|breached)\b",
         2.0,
+    ),
+    _c(
+        _R.VENDOR_NONCOMPLIANCE,
+        "third party broke its contract",
+        r"\beven\s+though\s+(?:our|the|its|their)\s+(?:contract|agreement|SLA|terms)\s+(?:requires?|required|calls?\s+for)\b|"
+        r"\b(?:in\s+breach\s+of|contrary\s+to)\s+(?:its|their|the)\s+(?:contract|agreement|SLA)\b",
+        1.8,
     ),
     # --- incidents
     _c(
@@ -1192,7 +1234,11 @@ CAUSE_CUES: tuple[Cue, ...] = (
         r"(?:\w+\s+){0,3}(?:compromised|breach\w*|incidents?|attacks?|alerts?|malware|suspicious|intrusions?|phishing|"
         r"ransomware)\b|\b(?:did\s+not|failed\s+to|never)\s+(?:pass|forward|escalate|refer|report)\w*\s+(?:\w+\s+){0,3}"
         r"to\s+the\s+(?:security|incident|privacy|response|fraud)\b|\bbefore\s+anyone\s+(?:escalated|responded|acted|"
-        r"reported|raised)\b|\bno\s+(?:playbook|runbook|response\s+plan)\s+for\b",
+        r"reported|raised)\b|\bno\s+(?:playbook|runbook|response\s+plan)\s+for\b|\bbefore\s+(?:treating|declaring|"
+        r"handling|escalating)\s+(?:it\s+|them\s+)?as\s+an?\s+(?:security\s+)?(?:incident|breach)\b|\b(?:read|treated|"
+        r"logged|dismissed|classified|closed)\s+(?:\w+\s+){0,4}as\s+(?:an?\s+)?(?:\w+\s+){0,2}(?:glitch|problems?|false\s+"
+        r"positives?|noise|nuisance)\b|\b(?:rather\s+than|instead\s+of)\s+(?:through\s+|to\s+|via\s+)?the\s+(?:security|"
+        r"incident|privacy)\s+(?:hotline|team|channel|queue|mailbox|process|desk)\b",
         2.0,
     ),
     _c(
