@@ -164,7 +164,10 @@ TYPE_CUES: tuple[Cue, ...] = (
         "data exposed or disclosed",
         r"\b(?:information|data|records|files)\b[^.;]{0,60}?\b(?:was|were)\s+(?:exposed|disclosed|leaked|stolen|"
         r"exfiltrated)\b|\bdisclosed\s+to\s+unauthori[sz]ed\b|\bpublicly\s+(?:readable|accessible|exposed|"
-        r"available)\b",
+        r"available)\b|\b(?:opened|accessed|viewed|downloaded)\s+(?:\w+\s+){0,3}(?:from|by)\s+(?:\w+\s+){0,2}(?:external|"
+        r"outside|unknown|unauthori[sz]ed)\s+(?:IP|parties|users|addresses|individuals|persons|accounts)\b|"
+        r"\bexposed\s+(?:an?\s+|the\s+)?(?:[\w-]+\s+){0,4}(?:of|containing|for)\s+(?:[\d,]+|all|every)\s+(?:\w+\s+){0,2}"
+        r"(?:members|customers|patients|records|individuals|clients|users|employees|applicants)\b",
         2.5,
         factual_only=True,
     ),
@@ -336,6 +339,13 @@ TYPE_CUES: tuple[Cue, ...] = (
     ),
     _c(
         _T.INSUFFICIENT_DOCUMENTATION,
+        "only a token of evidence",
+        r"\bthe\s+only\s+(?:evidence|record|support|documentation)\s+(?:was|were|consisted\s+of)\b|\bno\s+(?:record|evidence|"
+        r"documentation|log)\s+of\s+(?:\S+\s+){0,8}could\s+be\s+(?:provided|produced|located|found)\b",
+        2.2,
+    ),
+    _c(
+        _T.INSUFFICIENT_DOCUMENTATION,
         "could not be evidenced",
         r"\bcould\s+not\s+be\s+(?:produced|provided|located|found|shown|demonstrated|evidenced|retrieved)\b|"
         r"\b(?:had|contained|with|held)\s+no\s+(?:\w+\s+){0,4}(?:notes|records?|evidence|documentation|sign-?offs?|"
@@ -473,6 +483,15 @@ TYPE_CUES: tuple[Cue, ...] = (
         "not in accordance with",
         r"\bnot\s+in\s+accordance\s+with\b|\bnot\s+(?:as\s+)?required\s+by\b",
         1.2,
+    ),
+    _c(
+        _T.POLICY_NONCOMPLIANCE,
+        "named policy sets the rule",
+        # A finding that opens with the organization's own named policy and what it requires is framed as a
+        # breach of that policy, not as a control that failed.
+        r"(?-i:\b[A-Z][\w&-]*(?:\s+[A-Z][\w&-]*){0,4}\s+(?:Policy|Handbook|Standard|Code\s+of\s+Conduct))(?:\s+\([^)]*\))?"
+        r"\s+(?:requires|prohibits|mandates|states\s+that|calls\s+for)\b",
+        1.6,
     ),
     _c(
         _T.POLICY_NONCOMPLIANCE,
@@ -922,7 +941,7 @@ CAUSE_CUES: tuple[Cue, ...] = (
         r"step|alert|notification|message|form)\b|\b(?:notices?|e-?mails?|tickets?|requests?|alerts?|messages?|"
         r"notifications?|forms?)\s+(?:\w+\s+){0,5}(?:was|were)\s+(?:missed|overlooked)\b|\b(?:did\s+not|didn't|"
         r"failed\s+to)\s+notice\b|\bmistyp\w+|\b(?:a|keying|clerical|simple|human|data-entry|plain|honest|careless)\s+"
-        r"slips?\b|\b(?:picked|selected|chose|clicked)\s+(?:[\w-]+\s+){0,8}(?:rather\s+than|instead\s+of)\b|"
+        r"slips?\b|\b(?:picked|selected|chose|clicked)\s+(?:\S+\s+){0,8}(?:rather\s+than|instead\s+of)\b|"
         r"\bgot\s+(?:it\s+|that\s+|this\s+|the\s+\w+\s+)?wrong\b|\b(?:keyed|typed|entered)\s+(?:\S+\s+){1,4}(?:when|where|"
         r"although|though)\s+(?:the\s+)?(?:\S+\s+){0,3}(?:said|showed|read|stated)\b|\b(?:believing|assuming|thinking)\s+"
         r"(?:that\s+)?(?:\S+\s+){0,6}(?:had|was|were)\s+already\b|\bfrom\s+the\s+"

@@ -349,7 +349,35 @@ EVERYDAY_CAUSES = [
 ]
 
 
-@pytest.mark.parametrize(("cause", "sentence"), STATED_CAUSES + EVERYDAY_CAUSES)
+# Wording of the cues added from the gov-dev-v1 and soc2-dev-v2 development suites, written for these tests
+# (not the suites' sentences).
+DEVELOPMENT_CAUSES = [
+    (_C.INADEQUATE_MONITORING, "Nobody in the grants office was matching the draws to the invoices."),
+    (_C.INADEQUATE_MONITORING, "The manager approved the list in seconds; it was rubber-stamped."),
+    (_C.INADEQUATE_MONITORING, "At no point did anyone check that the job had run."),
+    (_C.INADEQUATE_MONITORING, "The approver signed the batch without opening the attachments."),
+    (_C.MISALIGNMENT_WITH_CRITERIA, "Clerks mixed up the bid limit with the approval limit."),
+    (_C.MISALIGNMENT_WITH_CRITERIA, "Our reading was that the rule covered only production systems."),
+    (_C.HUMAN_ERROR, "The analyst got the date wrong when scheduling the job."),
+    (_C.HUMAN_ERROR, "A clerk picked last year's account from the list instead of this year's."),
+    (_C.INSUFFICIENT_TRAINING, "No one had ever told the night shift how to log visitors."),
+    (_C.INSUFFICIENT_TRAINING, "The induction for seasonal staff left out the privacy module."),
+    (_C.RESOURCE_CONSTRAINTS, "The only engineer who could rotate the keys was on parental leave."),
+    (_C.RESOURCE_CONSTRAINTS, "The request for a second auditor was cut from the budget twice."),
+    (_C.ORGANIZATIONAL_CHANGE, "The records unit was folded into the new shared services office."),
+    (_C.INADEQUATE_PLANNING, "Nobody worked out in advance who would sign off the year-end count."),
+    (_C.INADEQUATE_PLANNING, "The second phase never made it onto the project roadmap."),
+    (_C.LACK_OF_CONTROL_DOCUMENTATION, "The runbook still describes the legacy mail server."),
+    (_C.LACK_OF_CONTROL_DOCUMENTATION, "The onboarding checklist has no line for badge return."),
+    (_C.INADEQUATE_INCIDENT_RESPONSE, "The desk logged the reports as password problems for a week."),
+    (
+        _C.VENDOR_NONCOMPLIANCE,
+        "The processor waited ten days even though our contract requires notice in 48 hours.",
+    ),
+]
+
+
+@pytest.mark.parametrize(("cause", "sentence"), STATED_CAUSES + EVERYDAY_CAUSES + DEVELOPMENT_CAUSES)
 def test_a_plainly_stated_cause_is_read(cause: RootCause, sentence: str) -> None:
     votes = cause_votes({FIELD_RESPONSE: sentence})
     assert votes.scores.get(cause, 0) >= 1.0
@@ -381,6 +409,15 @@ EVERYDAY_FINDINGS = [
         _T.EMPLOYEE_NEGLIGENCE,
         "A caseworker failed to perform her assigned home visits and recorded visits that never happened.",
     ),
+]
+
+
+EVERYDAY_FINDINGS += [
+    (_T.DATA_BREACH_INCIDENT, "The shared folder was opened from two external IP addresses over a week."),
+    (_T.INSUFFICIENT_DOCUMENTATION, "For the fourth quarter the only evidence was a ticket marked done."),
+    (_T.POLICY_NONCOMPLIANCE, "The Acceptable Use Policy requires staff to lock screens when away."),
+    (_T.CONTROL_GAP, "The city had no process for revoking badges of departing contractors' staff."),
+    (_T.VENDOR_NONCOMPLIANCE, "The courier billed deliveries at $14 rather than the contract rate of $9."),
 ]
 
 
