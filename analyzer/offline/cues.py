@@ -965,12 +965,13 @@ CAUSE_CUES: tuple[Cue, ...] = (
     _c(
         _R.INSUFFICIENT_TRAINING,
         "training to be given",
-        # "Department of Education" names an agency, not schooling of staff; so does a capitalised
-        # "Education" (a programme or agency name), so only the lower-case word counts.
-        # "Special education" and "education grants" name programs: only educating people counts.
+        # "Department of Education", "special education" and "education grants" name agencies and
+        # programmes: only educating people counts.
         r"\b(?:train(?:ing|ed)?|re-?train\w*)\b|\b(?-i:educat(?:e|ed|es|ing))\b|\b(?:staff|employee|additional|"
         r"further|continuing|ongoing)\s+education\b|\beducation\s+(?:on|about|regarding|sessions?)\b",
-        1.0,
+        # A bare mention (usually a promised course) needs a second cue: remediation often lists training
+        # whatever the cause was.
+        0.9,
         # Training that will "continue" already existed, and a menu of tools that "may be useful" states no
         # fact about this finding: neither says staff lacked training.
         unless=r"\bcontinu\w*\s+to\s+(?:\w+\s+){0,2}(?:provide|offer|conduct|hold|deliver|give|require)\b|"

@@ -158,7 +158,7 @@ def test_a_capitalised_education_is_a_name_not_schooling() -> None:
     agency = cause_votes({FIELD_RESPONSE: "The Education Services Agency will resubmit the report."})
     assert RootCause.INSUFFICIENT_TRAINING not in agency.scores
     schooling = cause_votes({FIELD_RESPONSE: "Staff will receive education on the approval policy."})
-    assert schooling.scores.get(RootCause.INSUFFICIENT_TRAINING, 0) >= 1.0
+    assert schooling.scores.get(RootCause.INSUFFICIENT_TRAINING, 0) > 0
 
 
 def test_a_squeezed_deadline_is_a_time_constraint() -> None:
@@ -263,7 +263,13 @@ def test_training_that_continues_or_may_help_is_not_a_stated_lack() -> None:
     new = cause_votes({FIELD_RESPONSE: "The division will provide training to approvers."})
     assert RootCause.INSUFFICIENT_TRAINING not in existing.scores
     assert RootCause.INSUFFICIENT_TRAINING not in menu.scores
-    assert new.scores.get(RootCause.INSUFFICIENT_TRAINING, 0) >= 1.0
+    # A promised course alone counts, but below what a cause needs: remediation lists training whatever the
+    # cause was, so it takes a second cue (a stated lack of training) to propose one.
+    assert 0 < new.scores.get(RootCause.INSUFFICIENT_TRAINING, 0) < 1.0
+    lacking = cause_votes(
+        {FIELD_RESPONSE: "Approvers had never been trained. The division will provide training to approvers."}
+    )
+    assert lacking.scores.get(RootCause.INSUFFICIENT_TRAINING, 0) >= 1.0
 
 
 def test_only_a_promise_of_controls_not_controls_already_there_reads_as_planning() -> None:
