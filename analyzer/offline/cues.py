@@ -650,11 +650,14 @@ CAUSE_CUES: tuple[Cue, ...] = (
         r"validat\w+|reconcil\w+|compar\w+|match\w+|opening|reading|looking\s+at|examining|inspecting|asking\s+for|"
         r"holding\s+(?:\w+\s+)?up\s+against)\b",
         1.6,
+        # Sending or keying something without looking is a person's slip, not missing oversight.
+        unless=r"\b(?:sent|e-?mailed|mailed|forwarded|typed|keyed|entered|posted)\s+(?:\S+\s+){0,4}without\b",
     ),
     _c(
         _R.INADEQUATE_MONITORING,
         "errors went undetected",
-        r"\b(?:not|never)\s+(?:been\s+)?(?:detected|identified|caught|noticed|corrected)\b|\bundetected\b",
+        r"\b(?:not|never)\s+(?:been\s+)?(?:detected|identified|caught|noticed|corrected)\b|\bundetected\b|"
+        r"\bunnoticed\b|\bno\s+(?:easy\s+|simple\s+|practical\s+)?way\s+to\s+(?:spot|see|track|monitor|know|tell|detect)\b",
         1.2,
     ),
     _c(
@@ -679,7 +682,7 @@ CAUSE_CUES: tuple[Cue, ...] = (
         "nobody checked",
         r"\b(?:no\s+one|nobody|no-one)\s+(?:\w+\s+){0,5}(?:review(?:ed|ing)|check(?:ed|ing)|monitor(?:ed|ing)|"
         r"look(?:ed|ing|s)|follow(?:ed|ing)\s+up|verif(?:ied|ying)|notic(?:ed|ing)|track(?:ed|ing)|compar(?:ed|ing)|"
-        r"read|checks|reviews|"
+        r"read|checks|reviews|open(?:ed|ing)|made\s+sure|ensured|"
         r"match(?:ed|ing)|lin(?:ed|ing)\s+up|reconcil(?:ed|ing)|watch(?:ed|ing))\b|\b(?:no\s+longer|never|not)\s+"
         r"(?:\w+\s+){0,1}(?:read|watched|monitored|checked|looked\s+at|opened)\s+by\s+anyone\b|\bhad\s+no\s+owner\b|"
         r"\bno\s+(?:named\s+)?owner\s+for\b|\b(?:at\s+no\s+point|never)\s+did\s+(?:anyone|anybody)\s+(?:check|review|"
@@ -799,7 +802,8 @@ CAUSE_CUES: tuple[Cue, ...] = (
         r"showed|listed|contained|referred\s+to)\s+(?:the\s+)?(?:\w+\s+){0,3}(?:from\s+the\s+)?(?:old|previous|prior|"
         r"former|superseded|outdated|retired|legacy|decommissioned)\b|\bstill\s+(?:describes?|references?|refers\s+to|"
         r"mentions?|lists?|shows?)\s+(?:the\s+)?(?:\S+\s+){0,3}(?:old|previous|prior|former|retired|legacy|decommissioned|"
-        r"superseded|on-premises)\b|\bbuilt\s+(?:its|their)\s+own\s+(?:habits|practices|procedures|approach)\b|"
+        r"superseded|on-premises)\b|\bstill\s+(?:describes?|references?|mentions?|lists?|shows?)\s+(?:\S+\s+){0,5}from\s+"
+        r"before\b|\bbuilt\s+(?:its|their)\s+own\s+(?:habits|practices|procedures|approach)\b|"
         r"\bnever\s+(?:says|said|states|stated|mentions|mentioned|specifies|specified)\s+(?:what|how|who|when|where|"
         r"which|that|it)\b|\b(?:checklists?|procedures?|runbooks?|forms?|templates?|manuals?|guides?|playbooks?)\s+"
         r"(?:\w+\s+){0,6}(?:has|had|contains|contained)\s+no\s+(?:line|step|item|section|entry|mention|field)\b|\bdocumentation\s+(?:\w+\s+){0,4}"
@@ -899,6 +903,15 @@ CAUSE_CUES: tuple[Cue, ...] = (
         r"rule|law|policy|standard|threshold|requirement)s?\b",
         2.0,
     ),
+    _c(
+        _R.MISALIGNMENT_WITH_CRITERIA,
+        "the rule moved on",
+        r"\b(?:before|after)\s+the\s+(?:\w+\s+){0,2}(?:amendment|rule\s+change)\b|\bafter\s+the\s+(?:\w+\s+){0,2}"
+        r"(?:changed|amended|revised|updated)\s+the\s+(?:rule|regulation|law|standard|requirement|statute)\b|"
+        r"\bunaware\s+that\s+the\s+(?:\w+\s+){0,3}(?:rule|regulation|standard|requirement|law|statute)s?\s+"
+        r"(?:asks?|requires?|calls?|demands?|applies|applied)\b",
+        1.8,
+    ),
     # --- mistakes
     _c(
         _R.HUMAN_ERROR,
@@ -942,7 +955,9 @@ CAUSE_CUES: tuple[Cue, ...] = (
         r"notifications?|forms?)\s+(?:\w+\s+){0,5}(?:was|were)\s+(?:missed|overlooked)\b|\b(?:did\s+not|didn't|"
         r"failed\s+to)\s+notice\b|\bmistyp\w+|\b(?:a|keying|clerical|simple|human|data-entry|plain|honest|careless)\s+"
         r"slips?\b|\b(?:picked|selected|chose|clicked)\s+(?:\S+\s+){0,8}(?:rather\s+than|instead\s+of)\b|"
-        r"\bgot\s+(?:it\s+|that\s+|this\s+|the\s+\w+\s+)?wrong\b|\b(?:keyed|typed|entered)\s+(?:\S+\s+){1,4}(?:when|where|"
+        r"\bgot\s+(?:it\s+|that\s+|this\s+|the\s+\w+\s+)?wrong\b|\b(?:sent|e-?mailed|mailed|forwarded|typed|keyed|"
+        r"entered|posted)\s+(?:\S+\s+){0,4}without\s+(?:looking\s+at|checking|reading|confirming)\b|\bauto-?(?:complete|"
+        r"filled|fill)\w*\b|\bfilled\s+in\s+the\s+(?:\w+\s+)?(?:address|name|field)\s+on\s+its\s+own\b|\b(?:keyed|typed|entered)\s+(?:\S+\s+){1,4}(?:when|where|"
         r"although|though)\s+(?:the\s+)?(?:\S+\s+){0,3}(?:said|showed|read|stated)\b|\b(?:believing|assuming|thinking)\s+"
         r"(?:that\s+)?(?:\S+\s+){0,6}(?:had|was|were)\s+already\b|\bfrom\s+the\s+"
         r"drop-?down\b",
@@ -995,7 +1010,7 @@ CAUSE_CUES: tuple[Cue, ...] = (
         r"(?:trained|taught|shown|instructed)\b|\b(?:induction|onboarding|orientation)\s+(?:\w+\s+){0,4}(?:left\s+out|"
         r"skipped|omitted|did\s+not\s+cover|never\s+covered)\b|\b(?:no\s+one|nobody)\s+(?:had\s+)?(?:ever\s+)?(?:showed|"
         r"shown|told|taught|"
-        r"explained|walked|gone\s+over|went\s+over|trained|instructed)\b",
+        r"explained|walked|gone\s+over|went\s+over|trained|instructed|sat\s+down\s+with)\b",
         2.0,
     ),
     # --- people, budget, time
@@ -1018,7 +1033,9 @@ CAUSE_CUES: tuple[Cue, ...] = (
         r"\b(?:half|a\s+third|a\s+fraction)\s+(?:of\s+)?(?:its|their|our|the)\s+(?:usual|normal|full)\b|\btrying\s+to\s+"
         r"cover\b|\b(?:only\s+)?(?:one|two|three|four|five|a\s+single)\s+(?:\w+\s+)?(?:investigators|analysts|monitors|"
         r"accountants|auditors|staff|employees|people|specialists|technicians|inspectors)\s+(?:for|to\s+cover|covering)\s+"
-        r"(?:the\s+whole|all|every|the\s+entire)\b|\bbudget\b[^.;]{0,60}\b(?:cut|denied|rejected|unfunded|not\s+funded|"
+        r"(?:the\s+whole|all|every|the\s+entire|\d[\d,]*)\b|\b(?:positions?|posts?|vacancies)\s+(?:\w+\s+){0,2}(?:have|has)\s+"
+        r"been\s+(?:posted|advertised|approved|created|funded)\b|\bcovering\s+(?:\w+\s+){0,2}(?:classrooms?|shifts?|"
+        r"caseloads?|desks?|for\s+(?:vacant|empty|open))\b|\bbudget\b[^.;]{0,60}\b(?:cut|denied|rejected|unfunded|not\s+funded|"
         r"not\s+approved)\b|\b(?:cut|denied|rejected|unfunded)\b[^.;]{0,40}\bbudget\b|\bcame\s+under\s+"
         r"(?:\w+\s+)?pressure\b|\b(?:position|post|role|vacancy)\s+(?:\w+\s+){0,2}(?:was|were)\s+(?:not\s+"
         r"(?:filled|backfilled|replaced)|eliminated|cut|frozen)\b",
@@ -1073,7 +1090,8 @@ CAUSE_CUES: tuple[Cue, ...] = (
         r"funded)|did\s+not\s+fit)\s+(?:in\s+)?(?:[\w'’]+\s+){0,3}budget\b|\b(?:licen[cs]e|resource)\s+shortfall\b|\bpositions?\s+short\b|"
         r"\bon\s+(?:\w+\s+){0,2}leave\b|\bthe\s+only\s+(?:person|one|employee|individual|administrator|engineer|"
         r"analyst)\s+(?:who|that|with|able)\b|\bno\s+one\s+else\s+(?:had|was|could|knew)\b|\bshort(?:-handed|\s+(?:of\s+)?(?:\w+\s+)?(?:staff|engineers?|analysts?|people|"
-        r"employees?|headcount|hands))\b|\bno\s+backup\s+(?:\w+\s+){0,2}assigned\b|\bstretched\b|\b(?:did\s+not\s+have|lacked|"
+        r"employees?|headcount|hands|teachers|nurses|workers|drivers|officers|caseworkers|examiners|auditors|"
+        r"technicians))\b|\bno\s+backup\s+(?:\w+\s+){0,2}assigned\b|\bstretched\b|\b(?:did\s+not\s+have|lacked|"
         r"without)\s+(?:the\s+)?(?:capacity|budget|funding|funds)\b|\bstaffed\s+by\s+(?:one|a\s+single|two)\b|\bconsists?\s+of\s+"
         r"(?:one|two|three)\s+(?:people|persons|employees)\b|\bfully\s+occupied\b|\b(?:inundated|overwhelmed)\b|"
         r"\b(?:staff|resources|personnel|employees|investigators|analysts)\s+(?:were|was|had\s+been)\s+"
@@ -1115,7 +1133,10 @@ CAUSE_CUES: tuple[Cue, ...] = (
         r"(?:cutover|conversion|go-?live|migration|transition)\b|\b(?:in|with|as\s+part\s+of)\s+the\s+(?:migration|"
         r"conversion|cutover)\b|\b(?:came|arrived)\s+(?:in\s+)?with\s+the\s+new\b|\bmoved\s+(?:\S+\s+){0,6}(?:off|from)\s+"
         r"(?:\S+\s+){0,6}(?:onto|to)\s+an?\b|\breplacement\s+(?:\w+\s+){0,2}(?:system|platform|"
-        r"software|application)\b|\bduring\s+the\s+(?:\w+\s+){0,2}"
+        r"software|application)\b|\b(?:system|billing|software|platform|ERP|payroll)\s+(?:conversion|upgrade)\b|"
+        r"\b(?:the\s+)?\d{4}\s+upgrade\b|\bupgrade\s+of\s+the\s+(?:\w+\s+){0,3}system\b|\b(?:since|when|after)\s+"
+        r"(?:\w+\s+){0,3}(?:moved|transferred|shifted|passed)\s+to\s+(?:the\s+)?(?:\S+\s+){0,3}(?:central|shared|new|"
+        r"county's|state's|regional)\b|\b(?:when|after)\s+(?:she|he|they)\s+left\b|\bduring\s+the\s+(?:\w+\s+){0,2}"
         r"(?:migration|transition|move|conversion|reorgani[sz]ation|merger)\b|\bwas\s+(?:replaced|migrated)\b",
         1.8,
     ),
@@ -1193,9 +1214,13 @@ CAUSE_CUES: tuple[Cue, ...] = (
         r"none\s+of)\s+(?:our|the|its)\s+(?:\w+\s+)?(?:preparations?|plans?|planning)\s+(?:had\s+)?(?:contemplated|"
         r"anticipated|considered|foreseen|covered)\b|\bno\s+(?:\w+\s+){0,2}(?:approach|plan|process|procedure|playbook)"
         r"\s+ready\b|\b(?:nobody|no\s+one)\s+(?:had\s+)?(?:ever\s+)?(?:worked\s+out|thought\s+through|figured\s+out|set\s+out|"
-        r"decided|planned)\b|\bnever\s+sat\s+down\s+to\b|\bthrown\s+together\b|\btemporary\s+(?:measure|fix|workaround|"
+        r"decided|planned|settled|agreed)\b|\b(?:was|were)\s+never\s+(?:handed|assigned|given|passed)\s+(?:over\s+)?to\s+"
+        r"(?:anyone|anybody|someone)\b|\bnever\s+sat\s+down\s+to\b|\bwithout\s+an?\s+(?:rotation|schedule|plan|calendar|"
+        r"timeline)\b|\b(?:testing|tests|reviews?|steps?|checks?)\s+(?:\w+\s+){0,2}(?:was|were)\s+(?:left\s+out|skipped|"
+        r"dropped|cut)\s+to\s+(?:hit|meet|make)\b|\bno\s+(?:budget\s+or\s+)?start\s+date\b|\bthrown\s+together\b|\btemporary\s+(?:measure|fix|workaround|"
         r"arrangement)\b|\bnever\s+made\s+it\s+(?:onto|into|on)\s+(?:\w+\s+){0,2}(?:roadmap|plan|schedule|calendar|"
-        r"backlog)\b|\bparked\s+(?:\w+\s+){0,4}for\s+(?:a\s+)?(?:later|second|future|next)\b|\b(?:had\s+)?never\s+"
+        r"backlog)\b|\b(?:parked|pushed|deferred|postponed)\s+(?:\w+\s+){0,4}(?:for|into|to|until)\s+(?:a\s+|the\s+)?(?:\S+\s+){0,2}"
+        r"(?:later|second|future|next)\b|\b(?:had\s+)?never\s+"
         r"prepared\s+(?:an?\s+)?(?:\w+\s+){0,2}(?:template|plan|playbook|procedure|runbook)\b",
         2.0,
     ),
@@ -1254,7 +1279,8 @@ CAUSE_CUES: tuple[Cue, ...] = (
         r"(?:\w+\s+){0,3}(?:compromised|breach\w*|incidents?|attacks?|alerts?|malware|suspicious|intrusions?|phishing|"
         r"ransomware)\b|\b(?:did\s+not|failed\s+to|never)\s+(?:pass|forward|escalate|refer|report)\w*\s+(?:\w+\s+){0,3}"
         r"to\s+the\s+(?:security|incident|privacy|response|fraud)\b|\bbefore\s+anyone\s+(?:escalated|responded|acted|"
-        r"reported|raised)\b|\bno\s+(?:playbook|runbook|response\s+plan)\s+for\b|\bbefore\s+(?:treating|declaring|"
+        r"reported|raised)\b|\bno\s+(?:playbook|runbook|response\s+plan)\s+for\b|\bspent\s+(?:more\s+than\s+|over\s+|about\s+)?(?:a|an|one|two|"
+        r"three|several)\s+(?:days?|weeks?|hours?)\s+(?:debating|deciding|arguing|discussing|working\s+out)\b|\bbefore\s+(?:treating|declaring|"
         r"handling|escalating)\s+(?:it\s+|them\s+)?as\s+an?\s+(?:security\s+)?(?:incident|breach)\b|\b(?:read|treated|"
         r"logged|dismissed|classified|closed)\s+(?:\w+\s+){0,4}as\s+(?:an?\s+)?(?:\w+\s+){0,2}(?:glitch|problems?|false\s+"
         r"positives?|noise|nuisance)\b|\b(?:rather\s+than|instead\s+of)\s+(?:through\s+|to\s+|via\s+)?the\s+(?:security|"
