@@ -126,6 +126,16 @@ TYPE_CUES: tuple[Cue, ...] = (
     ),
     _c(
         _T.DATA_BREACH_INCIDENT,
+        "records taken or sent out",
+        r"\b(?:account|user|requester|attacker|intruder|outsider|hacker|recipient)s?\s+(?:\S+\s+){0,2}(?:retrieved|"
+        r"downloaded|pulled|exfiltrated|copied|harvested)\s+[\d,]+\s+(?:\w+\s+){0,2}(?:records|files|accounts)\b|"
+        r"\bto\s+an?\s+(?:outside|external|unauthori[sz]ed|unknown)\s+(?:firm|party|address|recipient|company|person)\b|"
+        r"\b(?:learned|told|informed|notified)\s+(?:\w+\s+){0,2}of\s+the\s+(?:disclosure|breach|exposure|leak)\b",
+        2.5,
+        factual_only=True,
+    ),
+    _c(
+        _T.DATA_BREACH_INCIDENT,
         "someone else's data was served",
         r"\b(?:received|saw|viewed|was\s+shown|were\s+shown|got)\s+(?:\w+\s+){0,2}(?:another|other)\s+(?:[\w-]+\s+)?"
         r"(?:claimant|customer|patient|person|client|individual|taxpayer|member|user|student|employee|applicant)s?(?:'s|’s|')"
@@ -203,7 +213,7 @@ TYPE_CUES: tuple[Cue, ...] = (
         _T.VENDOR_NONCOMPLIANCE,
         "third party's controls not ensured",
         rf"\b(?:did\s+not|failed\s+to|does\s+not)\s+(?:ensure|verify|confirm)\s+(?:that\s+)?(?:the\s+|its\s+|their\s+)?"
-        rf"(?:\w+\s+){{0,4}}{_PARTY}|\bcontracted\s+with\b",
+        rf"(?:\w+\s+){{0,4}}{_PARTY}|\bcontract(?:ed|s)\s+with\b",
         1.5,
     ),
     _c(
@@ -336,6 +346,14 @@ TYPE_CUES: tuple[Cue, ...] = (
         r"locate|furnish|find|retain|maintain)\s+(?:\w+\s+){0,3}(?:documentation|evidence|support|records|"
         r"files?|documents?|logs?|results|reports?|tickets?)\b",
         2.2,
+    ),
+    _c(
+        _T.INSUFFICIENT_DOCUMENTATION,
+        "nothing to show it was done",
+        r"\bcould\s+not\s+(?:show|demonstrate|evidence)\s+that\b|\bno\s+(?:copy|copies|records?|worksheets?|sheets?|logs?|"
+        r"forms?|documents?|notes?)\s+(?:of\s+\S+\s+)?(?:existed|were\s+kept|was\s+kept|were\s+retained|was\s+retained)\b|"
+        r"\bbut\s+no\s+(?:\w+\s+){0,2}(?:worksheet|calculation|support|documentation|evidence|record|signature)s?\b",
+        2.0,
     ),
     _c(
         _T.INSUFFICIENT_DOCUMENTATION,
@@ -558,6 +576,13 @@ TYPE_CUES: tuple[Cue, ...] = (
     ),
     _c(
         _T.EMPLOYEE_NEGLIGENCE,
+        "own people favoured or a step skipped on purpose",
+        r"\b(?:his|her|their)\s+(?:own\s+)?(?:relatives|family\s+members|friends|own\s+accounts?)\b|\backnowledged\s+"
+        r"(?:\w+\s+){0,2}(?:skipping|bypassing|ignoring|not\s+(?:performing|following|doing))\b",
+        2.0,
+    ),
+    _c(
+        _T.EMPLOYEE_NEGLIGENCE,
         "warnings ignored",
         r"\bdespite\s+(?:\w+\s+){0,2}(?:warnings?|instructions?|reminders?|reprimands?|directives?|training)\b|"
         r"\bignored\s+(?:\w+\s+){0,2}(?:warnings?|instructions?|reminders?|directives?|requests?)\b",
@@ -572,7 +597,8 @@ TYPE_CUES: tuple[Cue, ...] = (
     _c(
         _T.EMPLOYEE_NEGLIGENCE,
         "keying mistakes by staff",
-        r"\b(?:data[- ]entry|keying|clerical|typographical)\s+(?:errors?|mistakes?)\b",
+        r"\b(?:data[- ]entry|keying|clerical|typographical)\s+(?:errors?|mistakes?)\b|"
+        r"\b(?:transposed|mistyped|miskeyed)\b",
         1.4,
     ),
     _c(
