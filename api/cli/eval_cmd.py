@@ -90,6 +90,14 @@ def _headline_table(report: dict[str, Any]) -> Table:
         f"LLM calls {summary['llm_calls']}, tokens in/out/cached {summary['tokens_in']}/"
         f"{summary['tokens_out']}/{summary['tokens_cached']}; {fmt(summary['seconds_per_case'])} s/case"
     )
+    # Where a suite marks whether the text states the cause, show what a cause reader can reach apart.
+    for tag in ("cause_in_text", "cause_hidden_only"):
+        row = (summary.get("by_tag") or {}).get(tag)
+        if row:
+            extra += (
+                f"; causes {tag} ({row['cases']}): P {fmt(row['root_cause_precision'])} "
+                f"R {fmt(row['root_cause_recall'])} F1 {fmt(row['root_cause_f1'])}"
+            )
     table.caption = extra
     return table
 
