@@ -247,14 +247,17 @@ CAUSE_CUES: tuple[Cue, ...] = (
         1.3,
         # Believing a colleague or a system had already done the work is a slip in checking, not a reading
         # of the requirement.
-        unless=r"\balready\s+(?:been\s+)?(?:checked|reviewed|saved|done|attached|approved|handled|sent|completed|"
+        unless=r"\b(?:had|have)\s+(?:been\s+)?(?:saved|gone\s+through|uploaded|sent|posted)\b|"
+        r"\balready\s+(?:been\s+)?(?:checked|reviewed|saved|done|attached|approved|handled|sent|completed|"
         r"filed)\b|\b(?:was|were)\s+(?:doing|handling|covering)\s+(?:it|that|this)\b",
     ),
     cue(
         _R.MISALIGNMENT_WITH_CRITERIA,
         "our reading of the commitment",
         r"\b(?:our|their|management's|the\s+team's)\s+(?:reading|understanding|interpretation)\s+(?:was|of)\b|"
-        r"\b(?:took|taken)\s+(?:it\s+)?for\s+granted\s+that\b|\bwe\s+read\s+(?:it|the\s+\w+|this)\s+as\b",
+        r"\b(?:took|taken)\s+(?:it\s+)?for\s+granted\s+that\b|\bwe\s+read\s+(?:it|that|the\s+\w+|this)\s+as\b|"
+        r"\btook\s+(?:\S+\s+){0,12}to\s+mean\b|\b(?:now\s+)?(?:told|advised|informed)\s+us\s+(?:that\s+)?(?:it|the\s+\w+)\s+"
+        r"(?:leaves|requires|means|applies|covers)\b",
         2.0,
     ),
     cue(
@@ -317,8 +320,9 @@ CAUSE_CUES: tuple[Cue, ...] = (
     cue(
         _R.MISALIGNMENT_WITH_CRITERIA,
         "two rules confused",
-        r"\bmix(?:ed|ing)?\s+up\b|\bconfus(?:ed|ing)\s+(?:the\s+)?(?:\w+\s+){0,4}(?:with|and)\b|\btreated\s+"
-        r"(?:\w+\s+){0,6}as\s+(?:exempt|allowable|not\s+(?:required|covered|subject)|outside)\b|\b(?:did\s+not|didn't|"
+        r"\bmix(?:ed|ing)?\s+up\b|\bconfus(?:ed|ing)\s+(?:the\s+)?(?:\w+\s+){0,4}(?:with|and)\b|\b(?:treated|saw|"
+        r"viewed|regarded)\s+(?:\w+\s+){0,6}as\s+(?:an?\s+)?(?:exempt|allowable|not\s+(?:required|covered|subject)|outside|"
+        r"continuation|extension|optional|discretionary)\b|\b(?:did\s+not|didn't|"
         r"failed\s+to)\s+(?:appreciate|realize|realise|recognize|recognise|grasp)\s+that\b|\bfollowed\s+the\s+"
         r"(?:state|state's|local|county|city|agency's|department's|old|prior|previous)\s+(?:\w+\s+){0,3}(?:statute|"
         r"rule|law|policy|standard|threshold|requirement)s?\b",
@@ -541,7 +545,11 @@ CAUSE_CUES: tuple[Cue, ...] = (
         _R.ORGANIZATIONAL_CHANGE,
         "staff transition",
         r"\b(?:transition|change|changes|turnover)\s+(?:in|of)\s+(?:key\s+)?(?:staff|personnel|management|"
-        r"leadership|positions?)\b|\b(?:(?-i:retired|retirement)|(?<!\w\s)(?<!['’]\s)(?-i:Retired|Retirement)|departed|departure|resigned|resignation|left\s+the\s+"
+        r"leadership|positions?)\b|"
+        # A person or a system retired is a change; a "retirement system" or "retirement rush" is not.
+        r"\b(?:(?-i:retired)|(?-i:retirement)(?!\s+(?:rush|system|"
+        r"fund|plan|benefits?|board|accounts?|savings|age|date|payments?|season))|(?<!\w\s)(?<!['’]\s)"
+        r"(?-i:Retired|Retirement)(?!\s+(?:System|Fund|Plan|Board))|departed|departure|resigned|resignation|left\s+the\s+"
         r"(?:organization|department|agency|company|county|city|office))\b|\b(?:leadership|management|staff(?:ing)?|"
         r"personnel)\s+(?:changes|transitions|turnover)\b",
         1.5,
@@ -620,7 +628,12 @@ CAUSE_CUES: tuple[Cue, ...] = (
         r"\b(?:launched|started|began|rolled\s+out|opened|went\s+live)\b[^.;]{0,60}\bbefore\s+(?:\w+\s+){0,4}(?:had\s+been|"
         r"was|were)\s+(?:designed|defined|established|developed|set\s+up|put\s+in\s+place|ready)\b|\bscope\s+"
         r"(?:\w+\s+){0,4}(?:did|does)\s+not\s+(?:include|cover|consider|address)\b|\b(?:no|without\s+a|lack\s+of\s+a)\s+"
-        r"(?:timeline|schedule|calendar|deadline|plan)\s+(?:for|to)\b|\b(?:had\s+not|did\s+not|never)\s+"
+        r"(?:timeline|schedule|calendar|deadline|plan)(?:\s+or\s+(?:an?\s+)?(?:timeline|schedule|calendar|deadline|plan))?\s+"
+        r"(?:for|to)\b|\bleft\s+(?:\w+\s+){0,4}for\s+later\b|\b(?:never|not)\s+(?:been\s+)?scoped\b|\bwent\s+live\s+"
+        r"without\b|\bhurried\b|\bsqueezed\s+into\b|\bstood\s+(?:\w+\s+){0,4}up\s+in\s+(?:\w+\s+)?(?:days|weeks)\b|"
+        r"\bbefore\s+(?:\w+\s+){0,3}had\s+(?:settled|decided|agreed|determined|worked\s+out)\b|\bwhen\s+the\s+"
+        r"(?:\w+\s+){0,2}(?:law|rule|requirement|program|statute|regulation)\s+took\s+effect\b|\b(?:was|were)\s+not\s+"
+        r"(?:\w+\s+){0,3}ready\s+(?:to|for)\b|\b(?:had\s+not|did\s+not|never)\s+"
         r"(?:identified|assigned|designated|decided|determined)\s+who\s+(?:would|should|was\s+to)\b",
         2.0,
     ),
@@ -640,7 +653,7 @@ CAUSE_CUES: tuple[Cue, ...] = (
         r"timeline)\b|\b(?:testing|tests|reviews?|steps?|checks?)\s+(?:\w+\s+){0,2}(?:was|were)\s+(?:left\s+out|skipped|"
         r"dropped|cut)\s+to\s+(?:hit|meet|make)\b|\bno\s+(?:budget\s+or\s+)?start\s+date\b|\bthrown\s+together\b|\btemporary\s+(?:measure|fix|workaround|"
         r"arrangement)\b|\bnever\s+made\s+it\s+(?:onto|into|on)\s+(?:\w+\s+){0,2}(?:roadmap|plan|schedule|calendar|"
-        r"backlog)\b|\b(?:parked|pushed|deferred|postponed)\s+(?:\w+\s+){0,4}(?:for|into|to|until)\s+(?:a\s+|the\s+)?(?:\S+\s+){0,2}"
+        r"backlog)\b|\b(?:parked|pushed|deferred|postponed|pencil+ed\s+in)\s+(?:\w+\s+){0,4}(?:for|into|to|until)\s+(?:a\s+|the\s+)?(?:\S+\s+){0,2}"
         r"(?:later|second|future|next)\b|\b(?:had\s+)?never\s+"
         r"prepared\s+(?:an?\s+)?(?:\w+\s+){0,2}(?:template|plan|playbook|procedure|runbook)\b",
         2.0,
@@ -714,6 +727,73 @@ CAUSE_CUES: tuple[Cue, ...] = (
         r"\b(?:incident|breach|security)\s+(?:response\s+)?(?:plan|procedures?|process|playbook|runbook)\s+"
         r"(?:\w+\s+){0,2}(?:was|were|is|had|has)\s+not\s+(?:been\s+)?(?:followed|executed|invoked|activated|used|"
         r"tested|applied)\b",
+        2.0,
+    ),
+    # --- more everyday wording (gov-dev-v3)
+    cue(
+        _R.INADEQUATE_MONITORING,
+        "nobody's job to follow up",
+        r"\bat\s+face\s+value\b|\b(?:was|were)\s+(?:nobody's|no\s+one's|nobody’s|no\s+one’s)\s+(?:job|responsibility)\b|"
+        r"\b(?:reviews?|visits?|monitoring|checks?|audits?|inspections?)\s+(?:\w+\s+){0,3}(?:were|was)\s+(?:put\s+on\s+"
+        r"hold|suspended|paused|stopped|discontinued)\b|\b(?:monitoring|review|reconciliation|inspection)\s+"
+        r"(?:calendar|schedule|cycle)\s+(?:slid|slipped|lapsed)\b",
+        2.0,
+    ),
+    cue(
+        _R.LACK_OF_CONTROL_DOCUMENTATION,
+        "written guidance stale or silent",
+        r"\blast\s+(?:revised|updated|reviewed)\s+in\s+(?:\d{4}|the\s+\d{4}s)\b|\bstill\s+walks\s+(?:\w+\s+)?through\b|"
+        r"\bnothing\s+in\s+(?:our|the|its)\s+(?:\w+\s+){0,3}(?:procedures?|polic(?:y|ies)|manual|guide|rules|handbook)\s+"
+        r"(?:says|states|requires|specifies|covers|mentions)\b|\bnever\s+made\s+it\s+into\s+the\s+(?:\w+\s+){0,3}"
+        r"(?:procedures?|manual|polic(?:y|ies)|guide|runbook|checklist)\b",
+        2.0,
+    ),
+    cue(
+        _R.INSUFFICIENT_TRAINING,
+        "never told or still waiting for training",
+        r"\bhad\s+no\s+idea\b|\b(?:waiting|waitlisted|queued)\s+(?:for|on)\s+(?:a\s+seat\s+in\s+)?(?:\S+\s+){0,4}"
+        r"training\b|\bleft\s+out\s+of\s+(?:the\s+)?(?:\w+\s+){0,2}(?:orientation|training|induction|onboarding)\b",
+        2.0,
+    ),
+    cue(
+        _R.RESOURCE_CONSTRAINTS,
+        "one person carrying it all",
+        r"\b(?:our|the|its|their)\s+only\s+(?:\w+\s+)?(?:accountant|employee|person|staff\s+member|administrator|engineer|"
+        r"analyst|clerk|bookkeeper|specialist|investigator|auditor)\b|\b(?:filling|to\s+fill)\s+(?:the|that|this)\s+"
+        r"(?:job|position|post|role|vacancy)\s+took\b|\b(?:one|a\s+single|only\s+one)\s+(?:\w+\s+){0,2}(?:carrying|"
+        r"juggling|handling|covering)\b|\bjuggling\b|\bwith\s+(?:a\s+single|only\s+one|one)\s+(?:person|employee|staff\s+"
+        r"member|accountant|clerk)\b|\b(?:positions?|posts?|roles?|seats?)\s+(?:\w+\s+){0,1}unfilled\b|\b(?:the|a|our)\s+"
+        r"(?:\w+\s+){0,2}(?:rush|crunch|busy\s+season|peak\s+season)\b",
+        2.0,
+    ),
+    cue(
+        _R.ORGANIZATIONAL_CHANGE,
+        "something new arrived",
+        r"\b(?:went|moved|switched)\s+online\b|\bbrand-?new\s+(?:\w+\s+){0,2}(?:program|revenue\s+stream|fund|grant|"
+        r"system|agency|division|office)\b",
+        1.8,
+    ),
+    cue(
+        _R.INADEQUATE_INCIDENT_RESPONSE,
+        "incident recognised late",
+        r"\bbefore\s+anyone\s+(?:labell?ed|flagged|recogni[sz]ed|treated|identified|called)\s+it\s+(?:as\s+)?an?\s+"
+        r"(?:security\s+|privacy\s+)?(?:event|incident|breach)\b|\bshould\s+have\s+(?:dug\s+into|investigated|escalated|"
+        r"acted\s+on|looked\s+into)\s+(?:it|this|that)\s+(?:then|sooner|earlier|immediately|at\s+once)\b|\btook\s+"
+        r"(?:\w+\s+){0,3}(?:days|weeks|hours)\s+to\s+reach\s+(?:the\s+)?(?:security|privacy|incident|response)\b",
+        2.0,
+    ),
+    cue(
+        _R.VENDOR_NONCOMPLIANCE,
+        "third party's own defect",
+        rf"\b{PARTY}(?:\S*\s+){{0,2}}(?:has\s+)?(?:confirmed|acknowledged|admitted)\s+(?:the|a|an)\s+(?:\w+\s+)?"
+        r"(?:defect|bug|error|failure|outage|fault)\b",
+        2.0,
+    ),
+    cue(
+        _R.HUMAN_ERROR,
+        "entered twice or prone to slips",
+        r"\b(?:keyed|entered|posted|counted|billed)\s+(?:\S+\s+){0,5}(?:in\s+)?twice\b|\bdouble-?(?:keyed|entered|counted|"
+        r"posted)\b|\binvites\s+(?:slips|errors|mistakes)\b|\bprone\s+to\s+(?:slips|errors|mistakes)\b",
         2.0,
     ),
 )

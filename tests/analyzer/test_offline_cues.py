@@ -344,7 +344,7 @@ EVERYDAY_CAUSES = [
         _C.ORGANIZATIONAL_CHANGE,
         "The program moved from the Department of Health to the new agency during the year.",
     ),
-    (_C.ORGANIZATIONAL_CHANGE, "Leadership changes during the year left the position unfilled."),
+    (_C.ORGANIZATIONAL_CHANGE, "Leadership changes during the year left the approvals without a named lead."),
     (
         _C.INADEQUATE_INCIDENT_RESPONSE,
         "The breach was not reported to the state within the required 72 hours.",
