@@ -31,7 +31,11 @@ TYPE_CUES: tuple[Cue, ...] = (
         r"\b(?:account|user|requester|attacker|intruder|outsider|hacker|recipient)s?\s+(?:\S+\s+){0,2}(?:retrieved|"
         r"downloaded|pulled|exfiltrated|copied|harvested)\s+[\d,]+\s+(?:\w+\s+){0,2}(?:records|files|accounts)\b|"
         r"\bto\s+an?\s+(?:outside|external|unauthori[sz]ed|unknown)\s+(?:firm|party|address|recipient|company|person)\b|"
-        r"\b(?:learned|told|informed|notified)\s+(?:\w+\s+){0,2}of\s+the\s+(?:disclosure|breach|exposure|leak)\b",
+        r"\b(?:learned|told|informed|notified)\s+(?:\w+\s+){0,2}of\s+the\s+(?:disclosure|breach|exposure|leak)\b|"
+        r"\b(?:viewed|seen|opened|accessed)\s+by\s+(?:someone|a\s+person|people|persons|users?)\s+other\s+than\b|"
+        r"\bcould\s+see\s+(?:other|another)\s+(?:\w+\s+)?(?:accounts?|customers?|users?|patients?|members?|clients?)"
+        r"(?:'|’|'s|’s)?\s|\b(?:attached|sent|e-?mailed|mailed|uploaded)\s+the\s+wrong\s+(?:file|attachment|document|"
+        r"spreadsheet|report|letter)s?\b",
         2.5,
         factual_only=True,
     ),
@@ -173,7 +177,10 @@ TYPE_CUES: tuple[Cue, ...] = (
         _T.CONTROL_GAP,
         "had nothing for it",
         r"\b(?:had|has|have|there\s+(?:was|were|is|are))\s+no\s+(?:[\w-]+,?\s+(?:or\s+|and\s+)?){0,4}(?:process(?:es)?|"
-        r"procedures?|polic(?:y|ies)|mechanisms?|controls?|plans?|copy|copies|method|means)\s+(?:for|to|of|over|that)\b",
+        r"procedures?|polic(?:y|ies)|mechanisms?|controls?|plans?|copy|copies|method|means)\s+(?:for|to|of|over|that)\b|"
+        r"\b(?:does|did|do)\s+not\s+(?:compare|match|reconcile|check|verify)\s+(?:\S+\s+){0,4}(?:with|against|to)\s+"
+        r"any\b|\bhad\s+(?:set\s+up|established|created|designed|defined)\s+no\b|\b(?:has|had|have)\s+not\s+"
+        r"(?:defined|designated|decided)\s+who\b",
         2.0,
     ),
     cue(
@@ -268,7 +275,8 @@ TYPE_CUES: tuple[Cue, ...] = (
         "could not be evidenced",
         r"\bcould\s+not\s+be\s+(?:produced|provided|located|found|shown|demonstrated|evidenced|retrieved)\b|"
         r"\b(?:had|contained|with|held)\s+no\s+(?:\w+\s+){0,4}(?:notes|records?|evidence|documentation|sign-?offs?|"
-        r"signatures?|results|approvals?|certifications?|justifications?|receipts|invoices)\b|\bdid\s+not\s+record\b|"
+        r"signatures?|results|approvals?|certifications?|justifications?|receipts|invoices|reports?|forms?)\b|"
+        r"\bdid\s+not\s+record\b|\bthere\s+(?:was|were)\s+no\s+record\s+of\b|"
         r"\bno\s+(?:\w+\s+){0,3}(?:was|were)\s+on\s+file\b",
         1.8,
     ),
