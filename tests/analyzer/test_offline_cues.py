@@ -380,6 +380,16 @@ DEVELOPMENT_CAUSES = [
         _C.VENDOR_NONCOMPLIANCE,
         "The processor waited ten days even though our contract requires notice in 48 hours.",
     ),
+    (_C.INADEQUATE_MONITORING, "We took the carrier's monthly statements at face value."),
+    (_C.INADEQUATE_MONITORING, "Site visits were put on hold in 2021 and never resumed."),
+    (_C.LACK_OF_CONTROL_DOCUMENTATION, "The field manual was last revised in 2016."),
+    (_C.INSUFFICIENT_TRAINING, "The new clerks had no idea the waiver needed a second signature."),
+    (_C.RESOURCE_CONSTRAINTS, "Our only bookkeeper was juggling payroll and the year-end close."),
+    (_C.ORGANIZATIONAL_CHANGE, "Licensing went online in March and the paper checks fell away."),
+    (_C.INADEQUATE_PLANNING, "We left the reporting piece for later; it was never scoped."),
+    (_C.MISALIGNMENT_WITH_CRITERIA, "Staff took the clause to mean the fee was optional."),
+    (_C.INADEQUATE_INCIDENT_RESPONSE, "The report took six days to reach the security office."),
+    (_C.HUMAN_ERROR, "A clerk keyed the same invoice in twice."),
 ]
 
 
@@ -424,6 +434,9 @@ EVERYDAY_FINDINGS += [
     (_T.POLICY_NONCOMPLIANCE, "The Acceptable Use Policy requires staff to lock screens when away."),
     (_T.CONTROL_GAP, "The city had no process for revoking badges of departing contractors' staff."),
     (_T.VENDOR_NONCOMPLIANCE, "The courier billed deliveries at $14 rather than the contract rate of $9."),
+    (_T.DATA_BREACH_INCIDENT, "Portal logs show 310 accounts were viewed by someone other than the holder."),
+    (_T.CONTROL_GAP, "The agency does not compare its payee list with any death records."),
+    (_T.INSUFFICIENT_DOCUMENTATION, "In 12 of 40 files there was no record of the home visit."),
 ]
 
 
