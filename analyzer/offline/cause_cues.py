@@ -227,7 +227,8 @@ CAUSE_CUES: tuple[Cue, ...] = (
         r"before\b|\bbuilt\s+(?:its|their)\s+own\s+(?:habits|practices|procedures|approach)\b|"
         r"\bnever\s+(?:says|said|states|stated|mentions|mentioned|specifies|specified)\s+(?:what|how|who|when|where|"
         r"which|that|it)\b|\b(?:checklists?|procedures?|runbooks?|forms?|templates?|manuals?|guides?|playbooks?)\s+"
-        r"(?:\w+\s+){0,6}(?:has|had|contains|contained)\s+no\s+(?:line|step|item|section|entry|mention|field)\b|\bdocumentation\s+(?:\w+\s+){0,4}"
+        r"(?:\S+\s+){0,6}(?:has|had|contains|contained)\s+no\s+(?:line|step|item|section|entry|mention|field)\b|"
+        r"\bis\s+silent\s+(?:on|about)\b|\bsays\s+nothing\s+(?:about|on)\b|\bdocumentation\s+(?:\w+\s+){0,4}"
         r"(?:has\s+not\s+been|was\s+not|is\s+not)\s+(?:maintained|kept\s+current|updated)\b",
         2.0,
     ),
@@ -322,7 +323,9 @@ CAUSE_CUES: tuple[Cue, ...] = (
         "two rules confused",
         r"\bmix(?:ed|ing)?\s+up\b|\bconfus(?:ed|ing)\s+(?:the\s+)?(?:\w+\s+){0,4}(?:with|and)\b|\b(?:treated|saw|"
         r"viewed|regarded)\s+(?:\w+\s+){0,6}as\s+(?:an?\s+)?(?:exempt|allowable|not\s+(?:required|covered|subject)|outside|"
-        r"continuation|extension|optional|discretionary)\b|\b(?:did\s+not|didn't|"
+        r"continuation|extension|discretionary)\b|\b(?:nobody|no\s+one)\s+(?:here\s+)?(?:appreciated|realized|realised|"
+        r"understood)\s+that\b|\bread\s+(?:the|that|this|its|our)\s+(?:\w+\s+){0,3}(?:clause|rule|requirement|policy|"
+        r"standard|term|provision|wording|criterion|regulation|commitment)\s+as\b|\b(?:did\s+not|didn't|"
         r"failed\s+to)\s+(?:appreciate|realize|realise|recognize|recognise|grasp)\s+that\b|\bfollowed\s+the\s+"
         r"(?:state|state's|local|county|city|agency's|department's|old|prior|previous)\s+(?:\w+\s+){0,3}(?:statute|"
         r"rule|law|policy|standard|threshold|requirement)s?\b",
@@ -414,7 +417,9 @@ CAUSE_CUES: tuple[Cue, ...] = (
         0.9,
         # Training that will "continue" already existed, and a menu of tools that "may be useful" states no
         # fact about this finding: neither says staff lacked training.
+        # ... and a retrained model is no schooling of staff.
         unless=r"\bcontinu\w*\s+to\s+(?:\w+\s+){0,2}(?:provide|offer|conduct|hold|deliver|give|require)\b|"
+        r"\b(?:re-?)?train(?:ed|ing)\s+(?:\w+\s+)?(?:models?|classifiers?|algorithms?|data\s*sets?)\b|"
         r"\b(?:may|might|could)\s+(?:also\s+)?be\s+(?:useful|helpful|appropriate|used|considered)\b",
     ),
     cue(
@@ -560,7 +565,9 @@ CAUSE_CUES: tuple[Cue, ...] = (
         r"\b(?:migrat\w+|moved|move|moving|transferred)\s+(?:\w+\s+){0,6}to\s+(?:a|the|its|their|our)\s+"
         r"(?:new(?:ly\s+created)?|replacement)\b|\breplaced\s+(?:\w+\s+){0,6}with\s+a\s+new\b|\bafter\s+the\s+"
         r"(?:cutover|conversion|go-?live|migration|transition)\b|\b(?:in|with|as\s+part\s+of)\s+the\s+(?:migration|"
-        r"conversion|cutover)\b|\b(?:came|arrived)\s+(?:in\s+)?with\s+the\s+new\b|\bmoved\s+(?:\S+\s+){0,6}(?:off|from)\s+"
+        r"conversion|cutover|move)\b|\b(?:did\s+not|didn't|didn’t)\s+survive\s+the\b|\bcut\s*-?over\s+from\b|"
+        r"\b(?:fleet|platform|service|team|workloads?|servers?)\s+moved\s+to\b|\bnew\s+(?:\w+\s+){0,2}release\b|"
+        r"\b(?:changed|turned\s+over)\s+(?:\w+\s+){0,2}(?:two|three|four|several|multiple)\s+times\b|\b(?:came|arrived)\s+(?:in\s+)?with\s+the\s+new\b|\bmoved\s+(?:\S+\s+){0,6}(?:off|from)\s+"
         r"(?:\S+\s+){0,6}(?:onto|to)\s+an?\b|\breplacement\s+(?:\w+\s+){0,2}(?:system|platform|"
         r"software|application)\b|\b(?:system|billing|software|platform|ERP|payroll)\s+(?:conversion|upgrade)\b|"
         r"\b(?:the\s+)?\d{4}\s+upgrade\b|\bupgrade\s+of\s+the\s+(?:\w+\s+){0,3}system\b|\b(?:since|when|after)\s+"
@@ -751,9 +758,12 @@ CAUSE_CUES: tuple[Cue, ...] = (
     cue(
         _R.INSUFFICIENT_TRAINING,
         "never told or still waiting for training",
-        r"\bhad\s+no\s+idea\b|\b(?:waiting|waitlisted|queued)\s+(?:for|on)\s+(?:a\s+seat\s+in\s+)?(?:\S+\s+){0,4}"
+        r"\bhad\s+no\s+idea\b|\bnothing\s+in\s+the\s+(?:\w+\s+)?(?:onboarding|training|induction|orientation)\s+"
+        r"(?:material|materials|course|deck|module|pack)\b|\b(?:waiting|waitlisted|queued)\s+(?:for|on)\s+(?:a\s+seat\s+in\s+)?(?:\S+\s+){0,4}"
         r"training\b|\bleft\s+out\s+of\s+(?:the\s+)?(?:\w+\s+){0,2}(?:orientation|training|induction|onboarding)\b",
         2.0,
+        # A tool that "had no idea" something existed is a gap in what it monitors, not in anyone's training.
+        unless=r"\b(?:scanner|system|tool|job|software|platform|it|agent|monitor)\s+had\s+no\s+idea\b",
     ),
     cue(
         _R.RESOURCE_CONSTRAINTS,
@@ -794,6 +804,53 @@ CAUSE_CUES: tuple[Cue, ...] = (
         "entered twice or prone to slips",
         r"\b(?:keyed|entered|posted|counted|billed)\s+(?:\S+\s+){0,5}(?:in\s+)?twice\b|\bdouble-?(?:keyed|entered|counted|"
         r"posted)\b|\binvites\s+(?:slips|errors|mistakes)\b|\bprone\s+to\s+(?:slips|errors|mistakes)\b",
+        2.0,
+    ),
+    # --- more everyday wording (soc2-dev-v3)
+    cue(
+        _R.INADEQUATE_MONITORING,
+        "never chased or invisible",
+        r"\bnever\s+(?:chased|pursued|followed\s+up\s+on)\s+(?:it|them|this|that|the\s+\w+)\b|\b(?:were|was)\s+invisible\s+"
+        r"to\s+(?:us|the\s+team|it|management|them)\b|\bno\s+checking\b",
+        2.0,
+    ),
+    cue(
+        _R.INADEQUATE_PLANNING,
+        "never built in or left out of scope",
+        r"\bnever\s+built\s+into\s+the\s+(?:\w+\s+){0,2}(?:calendar|plan|schedule|process|roadmap|design)\b|\bleft\s+out\s+"
+        r"of\s+(?:the\s+)?scope\b|\bwithout\s+anyone\s+(?:asking|checking|considering|thinking\s+about)\s+whether\b|"
+        r"\b(?:never|did\s+not|didn't)\s+occur(?:red)?\s+to\s+(?:us|anyone|anybody)\b|\bno\s+equivalent\s+(?:\w+\s+){0,2}"
+        r"(?:was|were)\s+(?:built|set\s+up|created|planned|designed)\b",
+        2.0,
+    ),
+    cue(
+        _R.RESOURCE_CONSTRAINTS,
+        "kept getting bumped",
+        r"\bkept\s+(?:getting\s+)?(?:bumped|slipping|deprioriti[sz]ed|pushed\s+back)\b|\bdeprioriti[sz]ed\b|"
+        r"\bheads-?down\s+on\b|\bno\s+(?:secondary|backup|deputy|alternate|cover)\s+(?:behind|for|in\s+place)\b",
+        1.8,
+    ),
+    cue(
+        _R.HUMAN_ERROR,
+        "it slipped someone's mind",
+        r"\bslipped\s+(?:his|her|their|my|our|someone's)\s+mind\b|\bby\s+accident\b",
+        2.0,
+    ),
+    cue(
+        _R.VENDOR_NONCOMPLIANCE,
+        "third party blew its date",
+        rf"\b{PARTY}(?:\S*\s+){{0,2}}(?:blew\s+through|missed|ignored|overran)\s+(?:the|its|their|our)\s+(?:\w+\s+){{0,3}}"
+        r"(?:date|deadline|SLA|terms|obligations?|commitments?)\b",
+        2.0,
+    ),
+    cue(
+        _R.INADEQUATE_INCIDENT_RESPONSE,
+        "alerts to nowhere",
+        r"\b(?:no\s+one|nobody|no\s+human)\s+was\s+(?:paged|alerted|notified|called)\b|\balerts?\s+(?:\w+\s+){0,4}(?:went|"
+        r"routed|were\s+sent|was\s+sent)\s+to\s+(?:a|an|the)\s+(?:\w+\s+){0,3}(?:muted|unmonitored|retired|unwatched|"
+        r"deprecated|old)\b|\b(?:lay|sat|went)\s+(?:unactioned|unacknowledged)\b|\b(?:postmortems?|post-incident\s+"
+        r"reviews?|incident\s+reviews?)\s+(?:\w+\s+){0,6}(?:lapse|lapsed|skipped|optional|not\s+(?:held|done|written))\b|"
+        r"\bfollow-?through\s+stopped\b",
         2.0,
     ),
 )
