@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -18,6 +19,7 @@ from analyzer.models import (
 from analyzer.offline.cues import (
     CAUSE_CUES,
     FIELD_CONTEXT,
+    FIELD_CONTROL,
     FIELD_RESPONSE,
     FIELD_TEXT,
     FIELD_TITLE,
@@ -61,11 +63,28 @@ class OfflineSettings:
     evidence_k: int = 6  # evidence/policy chunks retrieved from the same audit
 
 
+# "Control ...: ... Test performed: ... Exception noted: ..." - what follows the marker is what went wrong.
+_EXCEPTION_MARKER = re.compile(
+    r"\b(?:exceptions?|deviations?)\s+noted\s*:|\bresults?\s+of\s+(?:the\s+)?test(?:s|ing)?\s*:",
+    re.IGNORECASE,
+)
+
+
+def _split_control(text: str) -> tuple[str, str]:
+    """(control and test description, the exception) of a finding text; no marker: ("", text)."""
+    found = _EXCEPTION_MARKER.search(text)
+    if found is None or not text[found.end() :].strip():
+        return "", text
+    return text[: found.start()].strip(), text[found.end() :].strip()
+
+
 def _field_texts(finding: Finding) -> dict[str, str]:
     """The parts of a finding the analyzer reads, with instructions to the analyzer removed."""
+    control, exception = _split_control(finding.text or "")
     raw = {
+        FIELD_CONTROL: control,
         FIELD_TITLE: finding.title or "",
-        FIELD_TEXT: finding.text or "",
+        FIELD_TEXT: exception,
         FIELD_CONTEXT: finding.context or "",
         FIELD_RESPONSE: finding.management_response or "",
     }

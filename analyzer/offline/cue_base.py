@@ -10,6 +10,9 @@ FIELD_TITLE = "title"
 FIELD_TEXT = "finding"
 FIELD_CONTEXT = "context"
 FIELD_RESPONSE = "management response"
+# The control and test description that a service auditor's exception often opens with: it says what should
+# happen, not what went wrong, so it counts little.
+FIELD_CONTROL = "control description"
 
 FLAGS = re.IGNORECASE
 

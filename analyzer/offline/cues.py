@@ -15,6 +15,7 @@ from collections.abc import Iterable, Mapping
 from analyzer.offline.cause_cues import CAUSE_CUES
 from analyzer.offline.cue_base import (
     FIELD_CONTEXT,
+    FIELD_CONTROL,
     FIELD_RESPONSE,
     FIELD_TEXT,
     FIELD_TITLE,
@@ -28,6 +29,7 @@ from analyzer.offline.type_cues import TYPE_CUES
 __all__ = [
     "CAUSE_CUES",
     "FIELD_CONTEXT",
+    "FIELD_CONTROL",
     "FIELD_RESPONSE",
     "FIELD_TEXT",
     "FIELD_TITLE",
@@ -44,6 +46,7 @@ __all__ = [
 # How much a cue found in each part of a finding counts.
 
 TYPE_FIELD_WEIGHTS: dict[str, float] = {
+    FIELD_CONTROL: 0.5,
     FIELD_TITLE: 0.8,
     FIELD_TEXT: 1.0,
     FIELD_CONTEXT: 0.5,
@@ -51,6 +54,7 @@ TYPE_FIELD_WEIGHTS: dict[str, float] = {
 }
 # Causes are usually stated by management, so the response counts most.
 CAUSE_FIELD_WEIGHTS: dict[str, float] = {
+    FIELD_CONTROL: 0.2,
     FIELD_TITLE: 0.5,
     FIELD_TEXT: 0.7,
     FIELD_CONTEXT: 0.6,

@@ -343,3 +343,19 @@ def test_other_orgs_approved_findings_are_ignored(embedder: MiniLMEmbedder) -> N
     result = OfflineAnalyzer(embedder, approved=foreign).analyze(finding(text))
     assert result.exception_type is not ExceptionType.VENDOR_NONCOMPLIANCE
     assert "x-1" not in result.rationale
+
+
+def test_a_control_description_before_the_exception_counts_less_than_the_exception(
+    offline: OfflineAnalyzer,
+) -> None:
+    # The control speaks of third parties' SOC 2 reports; the exception is a review signed late. Read as one
+    # text, the vendor words win; the exception alone is a control that operated late.
+    text = (
+        "Control CC9.2: Management obtains the SOC 2 reports of its subservice organizations each year, "
+        "reviews them and evaluates the complementary user entity controls. Test performed: We inspected the "
+        "review memos. Exception noted: The review memo for the fourth quarter was signed 45 days after the "
+        "quarter-end deadline."
+    )
+    assert offline.analyze(finding(text)).exception_type is ExceptionType.OPERATING_INEFFECTIVENESS
+    whole = finding(text.replace("Exception noted:", "In the period,"))
+    assert offline.analyze(whole).exception_type is ExceptionType.VENDOR_NONCOMPLIANCE
