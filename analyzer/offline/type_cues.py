@@ -41,6 +41,17 @@ TYPE_CUES: tuple[Cue, ...] = (
     ),
     cue(
         _T.DATA_BREACH_INCIDENT,
+        "an attacker took data",
+        r"\b(?:an?\s+)?(?:attacker|intruder|hacker|threat\s+actor)\s+(?:\S+\s+){0,14}(?:exported|downloaded|exfiltrated|"
+        r"accessed|read|copied|stole)\b|\b(?:an?\s+)?(?:unknown|unauthori[sz]ed|external|outside)\s+(?:party|actor|user|"
+        r"individual|person)\s+used\b|\bphished\s+credentials\b|\b(?:containing|with)\s+(?:full\s+|unmasked\s+|"
+        r"unencrypted\s+)?(?:card\s+numbers|social\s+security\s+numbers|bank\s+account\s+numbers|health\s+information|"
+        r"passwords)\b[^.;]{0,80}\b(?:were|was)\s+(?:available|exposed|accessible|downloaded|visible|viewed)\b",
+        2.5,
+        factual_only=True,
+    ),
+    cue(
+        _T.DATA_BREACH_INCIDENT,
         "someone else's data was served",
         r"\b(?:received|saw|viewed|was\s+shown|were\s+shown|got)\s+(?:\w+\s+){0,2}(?:another|other)\s+(?:[\w-]+\s+)?"
         r"(?:claimant|customer|patient|person|client|individual|taxpayer|member|user|student|employee|applicant)s?(?:'s|’s|')"
@@ -267,7 +278,9 @@ TYPE_CUES: tuple[Cue, ...] = (
         _T.INSUFFICIENT_DOCUMENTATION,
         "only a token of evidence",
         r"\bthe\s+only\s+(?:evidence|record|support|documentation)\s+(?:was|were|consisted\s+of)\b|\bno\s+(?:record|evidence|"
-        r"documentation|log)\s+of\s+(?:\S+\s+){0,8}could\s+be\s+(?:provided|produced|located|found)\b",
+        r"documentation|log)\s+of\s+(?:\S+\s+){0,8}could\s+be\s+(?:provided|produced|located|found)\b|\bno\s+(?:\w+\s+){0,4}"
+        r"(?:records?|evidence|documentation|logs?)\s+could\s+be\s+(?:found|located|provided|produced)\b|\bno\s+"
+        r"(?:\w+\s+){0,3}(?:review|approval|sign-?off)\s+(?:was|were)\s+(?:documented|recorded)\b",
         2.2,
     ),
     cue(
@@ -487,7 +500,9 @@ TYPE_CUES: tuple[Cue, ...] = (
         _T.EMPLOYEE_NEGLIGENCE,
         "own people favoured or a step skipped on purpose",
         r"\b(?:his|her|their)\s+(?:own\s+)?(?:relatives|family\s+members|friends|own\s+accounts?)\b|\backnowledged\s+"
-        r"(?:\w+\s+){0,2}(?:skipping|bypassing|ignoring|not\s+(?:performing|following|doing))\b",
+        r"(?:\w+\s+){0,2}(?:skipping|bypassing|ignoring|not\s+(?:performing|following|doing))\b|\bto\s+(?:a|his|her|their)\s+"
+        r"personal\s+(?:laptop|device|account|e-?mail|drive|phone|computer)\b|\bwith\s+(?:his|her|their)\s+own\s+"
+        r"credentials\b",
         2.0,
     ),
     cue(

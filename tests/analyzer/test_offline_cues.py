@@ -437,6 +437,12 @@ EVERYDAY_FINDINGS += [
     (_T.DATA_BREACH_INCIDENT, "Portal logs show 310 accounts were viewed by someone other than the holder."),
     (_T.CONTROL_GAP, "The agency does not compare its payee list with any death records."),
     (_T.INSUFFICIENT_DOCUMENTATION, "In 12 of 40 files there was no record of the home visit."),
+    (
+        _T.DATA_BREACH_INCIDENT,
+        "An attacker signed in with a stolen password and exported 900 patient records.",
+    ),
+    (_T.EMPLOYEE_NEGLIGENCE, "A developer copied the customer table to a personal laptop to debug a report."),
+    (_T.INSUFFICIENT_DOCUMENTATION, "For 5 of 20 releases no approval record could be found."),
 ]
 
 
