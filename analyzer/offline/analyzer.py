@@ -37,7 +37,7 @@ from analyzer.playbook import Playbook, load_playbook
 from analyzer.ports import ApprovedExample, ApprovedExamples, Embedder, VectorIndex
 from analyzer.taxonomy import TYPE_PRECEDENCE, ExceptionType, RootCause
 
-OFFLINE_ANALYZER_VERSION = "offline-1.4"
+OFFLINE_ANALYZER_VERSION = "offline-1.5"
 
 
 @dataclass(frozen=True)
