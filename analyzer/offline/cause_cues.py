@@ -126,6 +126,22 @@ CAUSE_CUES: tuple[Cue, ...] = (
         r"(?:\w+\s+){0,3}(?:reports?|data|certifications?|information|assurances?|word)\s+without\b",
         2.0,
     ),
+    cue(
+        _R.INADEQUATE_MONITORING,
+        "nobody's job to follow up",
+        r"\bat\s+face\s+value\b|\b(?:was|were)\s+(?:nobody's|no\s+one's|nobody’s|no\s+one’s)\s+(?:job|responsibility)\b|"
+        r"\b(?:reviews?|visits?|monitoring|checks?|audits?|inspections?)\s+(?:\w+\s+){0,3}(?:were|was)\s+(?:put\s+on\s+"
+        r"hold|suspended|paused|stopped|discontinued)\b|\b(?:monitoring|review|reconciliation|inspection)\s+"
+        r"(?:calendar|schedule|cycle)\s+(?:slid|slipped|lapsed)\b",
+        2.0,
+    ),
+    cue(
+        _R.INADEQUATE_MONITORING,
+        "never chased or invisible",
+        r"\bnever\s+(?:chased|pursued|followed\s+up\s+on)\s+(?:it|them|this|that|the\s+\w+)\b|\b(?:were|was)\s+invisible\s+"
+        r"to\s+(?:us|the\s+team|it|management|them)\b|\bno\s+checking\b",
+        2.0,
+    ),
     # --- written procedures
     cue(
         _R.LACK_OF_CONTROL_DOCUMENTATION,
@@ -230,6 +246,15 @@ CAUSE_CUES: tuple[Cue, ...] = (
         r"(?:\S+\s+){0,6}(?:has|had|contains|contained)\s+no\s+(?:line|step|item|section|entry|mention|field)\b|"
         r"\bis\s+silent\s+(?:on|about)\b|\bsays\s+nothing\s+(?:about|on)\b|\bdocumentation\s+(?:\w+\s+){0,4}"
         r"(?:has\s+not\s+been|was\s+not|is\s+not)\s+(?:maintained|kept\s+current|updated)\b",
+        2.0,
+    ),
+    cue(
+        _R.LACK_OF_CONTROL_DOCUMENTATION,
+        "written guidance stale or silent",
+        r"\blast\s+(?:revised|updated|reviewed)\s+in\s+(?:\d{4}|the\s+\d{4}s)\b|\bstill\s+walks\s+(?:\w+\s+)?through\b|"
+        r"\bnothing\s+in\s+(?:our|the|its)\s+(?:\w+\s+){0,3}(?:procedures?|polic(?:y|ies)|manual|guide|rules|handbook)\s+"
+        r"(?:says|states|requires|specifies|covers|mentions)\b|\bnever\s+made\s+it\s+into\s+the\s+(?:\w+\s+){0,3}"
+        r"(?:procedures?|manual|polic(?:y|ies)|guide|runbook|checklist)\b",
         2.0,
     ),
     # --- the requirement was misunderstood
@@ -391,6 +416,19 @@ CAUSE_CUES: tuple[Cue, ...] = (
         r"drop-?down\b",
         2.0,
     ),
+    cue(
+        _R.HUMAN_ERROR,
+        "entered twice or prone to slips",
+        r"\b(?:keyed|entered|posted|counted|billed)\s+(?:\S+\s+){0,5}(?:in\s+)?twice\b|\bdouble-?(?:keyed|entered|counted|"
+        r"posted)\b|\binvites\s+(?:slips|errors|mistakes)\b|\bprone\s+to\s+(?:slips|errors|mistakes)\b",
+        2.0,
+    ),
+    cue(
+        _R.HUMAN_ERROR,
+        "it slipped someone's mind",
+        r"\bslipped\s+(?:his|her|their|my|our|someone's)\s+mind\b|\bby\s+accident\b",
+        2.0,
+    ),
     # --- training and awareness
     cue(
         _R.INSUFFICIENT_TRAINING,
@@ -442,6 +480,16 @@ CAUSE_CUES: tuple[Cue, ...] = (
         r"shown|told|taught|"
         r"explained|walked|gone\s+over|went\s+over|trained|instructed|sat\s+down\s+with)\b",
         2.0,
+    ),
+    cue(
+        _R.INSUFFICIENT_TRAINING,
+        "never told or still waiting for training",
+        r"\bhad\s+no\s+idea\b|\bnothing\s+in\s+the\s+(?:\w+\s+)?(?:onboarding|training|induction|orientation)\s+"
+        r"(?:material|materials|course|deck|module|pack)\b|\b(?:waiting|waitlisted|queued)\s+(?:for|on)\s+(?:a\s+seat\s+in\s+)?(?:\S+\s+){0,4}"
+        r"training\b|\bleft\s+out\s+of\s+(?:the\s+)?(?:\w+\s+){0,2}(?:orientation|training|induction|onboarding)\b",
+        2.0,
+        # A tool that "had no idea" something existed is a gap in what it monitors, not in anyone's training.
+        unless=r"\b(?:scanner|system|tool|job|software|platform|it|agent|monitor)\s+had\s+no\s+idea\b",
     ),
     # --- people, budget, time
     cue(
@@ -528,6 +576,24 @@ CAUSE_CUES: tuple[Cue, ...] = (
         r"(?:re)?(?:deployed|diverted|reassigned|pulled)\s+(?:to|away)\b",
         2.0,
     ),
+    cue(
+        _R.RESOURCE_CONSTRAINTS,
+        "one person carrying it all",
+        r"\b(?:our|the|its|their)\s+only\s+(?:\w+\s+)?(?:accountant|employee|person|staff\s+member|administrator|engineer|"
+        r"analyst|clerk|bookkeeper|specialist|investigator|auditor)\b|\b(?:filling|to\s+fill)\s+(?:the|that|this)\s+"
+        r"(?:job|position|post|role|vacancy)\s+took\b|\b(?:one|a\s+single|only\s+one)\s+(?:\w+\s+){0,2}(?:carrying|"
+        r"juggling|handling|covering)\b|\bjuggling\b|\bwith\s+(?:a\s+single|only\s+one|one)\s+(?:person|employee|staff\s+"
+        r"member|accountant|clerk)\b|\b(?:positions?|posts?|roles?|seats?)\s+(?:\w+\s+){0,1}unfilled\b|\b(?:the|a|our)\s+"
+        r"(?:\w+\s+){0,2}(?:rush|crunch|busy\s+season|peak\s+season)\b",
+        2.0,
+    ),
+    cue(
+        _R.RESOURCE_CONSTRAINTS,
+        "kept getting bumped",
+        r"\bkept\s+(?:getting\s+)?(?:bumped|slipping|deprioriti[sz]ed|pushed\s+back)\b|\bdeprioriti[sz]ed\b|"
+        r"\bheads-?down\s+on\b|\bno\s+(?:secondary|backup|deputy|alternate|cover)\s+(?:behind|for|in\s+place)\b",
+        1.8,
+    ),
     # --- change
     cue(
         _R.ORGANIZATIONAL_CHANGE,
@@ -574,6 +640,13 @@ CAUSE_CUES: tuple[Cue, ...] = (
         r"(?:\w+\s+){0,3}(?:moved|transferred|shifted|passed)\s+to\s+(?:the\s+)?(?:\S+\s+){0,3}(?:central|shared|new|"
         r"county's|state's|regional)\b|\b(?:when|after)\s+(?:she|he|they)\s+left\b|\bduring\s+the\s+(?:\w+\s+){0,2}"
         r"(?:migration|transition|move|conversion|reorgani[sz]ation|merger)\b|\bwas\s+(?:replaced|migrated)\b",
+        1.8,
+    ),
+    cue(
+        _R.ORGANIZATIONAL_CHANGE,
+        "something new arrived",
+        r"\b(?:went|moved|switched)\s+online\b|\bbrand-?new\s+(?:\w+\s+){0,2}(?:program|revenue\s+stream|fund|grant|"
+        r"system|agency|division|office)\b",
         1.8,
     ),
     # --- planning
@@ -665,6 +738,15 @@ CAUSE_CUES: tuple[Cue, ...] = (
         r"prepared\s+(?:an?\s+)?(?:\w+\s+){0,2}(?:template|plan|playbook|procedure|runbook)\b",
         2.0,
     ),
+    cue(
+        _R.INADEQUATE_PLANNING,
+        "never built in or left out of scope",
+        r"\bnever\s+built\s+into\s+the\s+(?:\w+\s+){0,2}(?:calendar|plan|schedule|process|roadmap|design)\b|\bleft\s+out\s+"
+        r"of\s+(?:the\s+)?scope\b|\bwithout\s+anyone\s+(?:asking|checking|considering|thinking\s+about)\s+whether\b|"
+        r"\b(?:never|did\s+not|didn't)\s+occur(?:red)?\s+to\s+(?:us|anyone|anybody)\b|\bno\s+equivalent\s+(?:\w+\s+){0,2}"
+        r"(?:was|were)\s+(?:built|set\s+up|created|planned|designed)\b",
+        2.0,
+    ),
     # --- the third party itself
     cue(
         _R.VENDOR_NONCOMPLIANCE,
@@ -688,6 +770,20 @@ CAUSE_CUES: tuple[Cue, ...] = (
         r"\beven\s+though\s+(?:our|the|its|their)\s+(?:contract|agreement|SLA|terms)\s+(?:requires?|required|calls?\s+for)\b|"
         r"\b(?:in\s+breach\s+of|contrary\s+to)\s+(?:its|their|the)\s+(?:contract|agreement|SLA)\b",
         1.8,
+    ),
+    cue(
+        _R.VENDOR_NONCOMPLIANCE,
+        "third party's own defect",
+        rf"\b{PARTY}(?:\S*\s+){{0,2}}(?:has\s+)?(?:confirmed|acknowledged|admitted)\s+(?:the|a|an)\s+(?:\w+\s+)?"
+        r"(?:defect|bug|error|failure|outage|fault)\b",
+        2.0,
+    ),
+    cue(
+        _R.VENDOR_NONCOMPLIANCE,
+        "third party blew its date",
+        rf"\b{PARTY}(?:\S*\s+){{0,2}}(?:blew\s+through|missed|ignored|overran)\s+(?:the|its|their|our)\s+(?:\w+\s+){{0,3}}"
+        r"(?:date|deadline|SLA|terms|obligations?|commitments?)\b",
+        2.0,
     ),
     # --- incidents
     cue(
@@ -736,53 +832,6 @@ CAUSE_CUES: tuple[Cue, ...] = (
         r"tested|applied)\b",
         2.0,
     ),
-    # --- more everyday wording (gov-dev-v3)
-    cue(
-        _R.INADEQUATE_MONITORING,
-        "nobody's job to follow up",
-        r"\bat\s+face\s+value\b|\b(?:was|were)\s+(?:nobody's|no\s+one's|nobody’s|no\s+one’s)\s+(?:job|responsibility)\b|"
-        r"\b(?:reviews?|visits?|monitoring|checks?|audits?|inspections?)\s+(?:\w+\s+){0,3}(?:were|was)\s+(?:put\s+on\s+"
-        r"hold|suspended|paused|stopped|discontinued)\b|\b(?:monitoring|review|reconciliation|inspection)\s+"
-        r"(?:calendar|schedule|cycle)\s+(?:slid|slipped|lapsed)\b",
-        2.0,
-    ),
-    cue(
-        _R.LACK_OF_CONTROL_DOCUMENTATION,
-        "written guidance stale or silent",
-        r"\blast\s+(?:revised|updated|reviewed)\s+in\s+(?:\d{4}|the\s+\d{4}s)\b|\bstill\s+walks\s+(?:\w+\s+)?through\b|"
-        r"\bnothing\s+in\s+(?:our|the|its)\s+(?:\w+\s+){0,3}(?:procedures?|polic(?:y|ies)|manual|guide|rules|handbook)\s+"
-        r"(?:says|states|requires|specifies|covers|mentions)\b|\bnever\s+made\s+it\s+into\s+the\s+(?:\w+\s+){0,3}"
-        r"(?:procedures?|manual|polic(?:y|ies)|guide|runbook|checklist)\b",
-        2.0,
-    ),
-    cue(
-        _R.INSUFFICIENT_TRAINING,
-        "never told or still waiting for training",
-        r"\bhad\s+no\s+idea\b|\bnothing\s+in\s+the\s+(?:\w+\s+)?(?:onboarding|training|induction|orientation)\s+"
-        r"(?:material|materials|course|deck|module|pack)\b|\b(?:waiting|waitlisted|queued)\s+(?:for|on)\s+(?:a\s+seat\s+in\s+)?(?:\S+\s+){0,4}"
-        r"training\b|\bleft\s+out\s+of\s+(?:the\s+)?(?:\w+\s+){0,2}(?:orientation|training|induction|onboarding)\b",
-        2.0,
-        # A tool that "had no idea" something existed is a gap in what it monitors, not in anyone's training.
-        unless=r"\b(?:scanner|system|tool|job|software|platform|it|agent|monitor)\s+had\s+no\s+idea\b",
-    ),
-    cue(
-        _R.RESOURCE_CONSTRAINTS,
-        "one person carrying it all",
-        r"\b(?:our|the|its|their)\s+only\s+(?:\w+\s+)?(?:accountant|employee|person|staff\s+member|administrator|engineer|"
-        r"analyst|clerk|bookkeeper|specialist|investigator|auditor)\b|\b(?:filling|to\s+fill)\s+(?:the|that|this)\s+"
-        r"(?:job|position|post|role|vacancy)\s+took\b|\b(?:one|a\s+single|only\s+one)\s+(?:\w+\s+){0,2}(?:carrying|"
-        r"juggling|handling|covering)\b|\bjuggling\b|\bwith\s+(?:a\s+single|only\s+one|one)\s+(?:person|employee|staff\s+"
-        r"member|accountant|clerk)\b|\b(?:positions?|posts?|roles?|seats?)\s+(?:\w+\s+){0,1}unfilled\b|\b(?:the|a|our)\s+"
-        r"(?:\w+\s+){0,2}(?:rush|crunch|busy\s+season|peak\s+season)\b",
-        2.0,
-    ),
-    cue(
-        _R.ORGANIZATIONAL_CHANGE,
-        "something new arrived",
-        r"\b(?:went|moved|switched)\s+online\b|\bbrand-?new\s+(?:\w+\s+){0,2}(?:program|revenue\s+stream|fund|grant|"
-        r"system|agency|division|office)\b",
-        1.8,
-    ),
     cue(
         _R.INADEQUATE_INCIDENT_RESPONSE,
         "incident recognised late",
@@ -790,57 +839,6 @@ CAUSE_CUES: tuple[Cue, ...] = (
         r"(?:security\s+|privacy\s+)?(?:event|incident|breach)\b|\bshould\s+have\s+(?:dug\s+into|investigated|escalated|"
         r"acted\s+on|looked\s+into)\s+(?:it|this|that)\s+(?:then|sooner|earlier|immediately|at\s+once)\b|\btook\s+"
         r"(?:\w+\s+){0,3}(?:days|weeks|hours)\s+to\s+reach\s+(?:the\s+)?(?:security|privacy|incident|response)\b",
-        2.0,
-    ),
-    cue(
-        _R.VENDOR_NONCOMPLIANCE,
-        "third party's own defect",
-        rf"\b{PARTY}(?:\S*\s+){{0,2}}(?:has\s+)?(?:confirmed|acknowledged|admitted)\s+(?:the|a|an)\s+(?:\w+\s+)?"
-        r"(?:defect|bug|error|failure|outage|fault)\b",
-        2.0,
-    ),
-    cue(
-        _R.HUMAN_ERROR,
-        "entered twice or prone to slips",
-        r"\b(?:keyed|entered|posted|counted|billed)\s+(?:\S+\s+){0,5}(?:in\s+)?twice\b|\bdouble-?(?:keyed|entered|counted|"
-        r"posted)\b|\binvites\s+(?:slips|errors|mistakes)\b|\bprone\s+to\s+(?:slips|errors|mistakes)\b",
-        2.0,
-    ),
-    # --- more everyday wording (soc2-dev-v3)
-    cue(
-        _R.INADEQUATE_MONITORING,
-        "never chased or invisible",
-        r"\bnever\s+(?:chased|pursued|followed\s+up\s+on)\s+(?:it|them|this|that|the\s+\w+)\b|\b(?:were|was)\s+invisible\s+"
-        r"to\s+(?:us|the\s+team|it|management|them)\b|\bno\s+checking\b",
-        2.0,
-    ),
-    cue(
-        _R.INADEQUATE_PLANNING,
-        "never built in or left out of scope",
-        r"\bnever\s+built\s+into\s+the\s+(?:\w+\s+){0,2}(?:calendar|plan|schedule|process|roadmap|design)\b|\bleft\s+out\s+"
-        r"of\s+(?:the\s+)?scope\b|\bwithout\s+anyone\s+(?:asking|checking|considering|thinking\s+about)\s+whether\b|"
-        r"\b(?:never|did\s+not|didn't)\s+occur(?:red)?\s+to\s+(?:us|anyone|anybody)\b|\bno\s+equivalent\s+(?:\w+\s+){0,2}"
-        r"(?:was|were)\s+(?:built|set\s+up|created|planned|designed)\b",
-        2.0,
-    ),
-    cue(
-        _R.RESOURCE_CONSTRAINTS,
-        "kept getting bumped",
-        r"\bkept\s+(?:getting\s+)?(?:bumped|slipping|deprioriti[sz]ed|pushed\s+back)\b|\bdeprioriti[sz]ed\b|"
-        r"\bheads-?down\s+on\b|\bno\s+(?:secondary|backup|deputy|alternate|cover)\s+(?:behind|for|in\s+place)\b",
-        1.8,
-    ),
-    cue(
-        _R.HUMAN_ERROR,
-        "it slipped someone's mind",
-        r"\bslipped\s+(?:his|her|their|my|our|someone's)\s+mind\b|\bby\s+accident\b",
-        2.0,
-    ),
-    cue(
-        _R.VENDOR_NONCOMPLIANCE,
-        "third party blew its date",
-        rf"\b{PARTY}(?:\S*\s+){{0,2}}(?:blew\s+through|missed|ignored|overran)\s+(?:the|its|their|our)\s+(?:\w+\s+){{0,3}}"
-        r"(?:date|deadline|SLA|terms|obligations?|commitments?)\b",
         2.0,
     ),
     cue(
